@@ -95,3 +95,11 @@ class Unauthenticated(DomainError):
     """Credentials or a token are missing, wrong, expired or revoked."""
 
     code: str = "unauthenticated"
+
+
+@frozen(kw_only=True)
+class InvalidQuery(DomainError):
+    """A query parameter (a cursor, a sort, a filter) cannot be understood."""
+
+    parameter: str
+    code: str = "invalid_query"

@@ -6,7 +6,9 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Generic, TypeVar
+from uuid import UUID
 
 from attrs import field, frozen, validators
 
@@ -46,6 +48,36 @@ class SortKey:
         descending = sort.startswith("-")
         name = sort[1:] if descending else sort
         return cls(field=name, descending=descending) if name in allowed else None
+
+
+@frozen(kw_only=True)
+class Position:
+    """Where a page ends: the sort it was made for, the last row's sort value and id."""
+
+    sort: str
+    value: str
+    id: UUID
+
+
+def cursor_for(sort: str, value: str, row_id: UUID) -> str:
+    """Return the cursor of the page that follows a row, for one sort order."""
+    return encode_cursor((sort, value, str(row_id)))
+
+
+def position_of(cursor: str, sort: str) -> Position | None:
+    """Decode a cursor made for this sort; None when it is malformed or made for another sort."""
+    values = decode_cursor(cursor, 3)
+    if values is None or values[0] != sort:
+        return None
+    try:
+        row_id = UUID(values[2])
+        if sort.lstrip("-").endswith("_at"):
+            moment = datetime.fromisoformat(values[1])
+            if moment.tzinfo is None:
+                return None
+    except ValueError:
+        return None
+    return Position(sort=sort, value=values[1], id=row_id)
 
 
 def encode_cursor(values: Sequence[str]) -> str:

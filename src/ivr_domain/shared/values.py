@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from attrs import field, frozen, validators
 from returns.result import Failure, Result, Success
@@ -18,6 +19,13 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
     "OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split()
 )
+
+
+def normalise_for_match(text: str) -> str:
+    """Fold text for exact matching: accents dropped, case folded, spacing collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
 
 
 def npi_check_digit_ok(npi: str) -> bool:

@@ -1,0 +1,108 @@
+"""Patients and their ranked insurances; every field here but the enumerations is PHI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from attrs import field, frozen
+
+from ivr_domain.shared.ids import PatientId, PracticeId, UserId
+from ivr_domain.shared.values import Address, Email, PersonName, Phone
+
+
+class Sex(StrEnum):
+    """Administrative sex as recorded by the practice."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class InsuranceRank(StrEnum):
+    """The order in which insurances pay."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+class PlanType(StrEnum):
+    """Kinds of coverage."""
+
+    MEDICARE = "medicare"
+    MEDICARE_ADVANTAGE = "medicare_advantage"
+    MEDICAID = "medicaid"
+    COMMERCIAL = "commercial"
+    TRICARE = "tricare"
+    WORKERS_COMP = "workers_comp"
+    SELF_PAY = "self_pay"
+    OTHER = "other"
+
+
+class SubscriberRelationship(StrEnum):
+    """The patient's relationship to the policy holder."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    OTHER = "other"
+
+
+@frozen(kw_only=True)
+class Subscriber:
+    """The policy holder when it is not the patient."""
+
+    name: PersonName
+    date_of_birth: date
+
+
+@frozen(kw_only=True)
+class Insurance:
+    """One coverage of the patient at one rank."""
+
+    rank: InsuranceRank
+    payer_name: str
+    member_id: str
+    plan_type: PlanType
+    subscriber_relationship: SubscriberRelationship = SubscriberRelationship.SELF
+    payer_id: str | None = None
+    group_number: str | None = None
+    subscriber: Subscriber | None = None
+
+
+@frozen(kw_only=True)
+class Patient:
+    """A patient of one practice; archived patients are hidden from lists, never deleted."""
+
+    id: PatientId
+    practice_id: PracticeId
+    name: PersonName
+    date_of_birth: date
+    sex: Sex
+    phone: Phone | None = None
+    email: Email | None = None
+    address: Address | None = None
+    insurances: tuple[Insurance, ...] = field(default=(), converter=tuple)
+    archived: bool = False
+    ivr_submitted: bool = False
+    created_by: UserId
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+
+@frozen(kw_only=True)
+class MaskedPatient:
+    """What the sales hierarchy sees of a patient: a reference, never identifying PHI."""
+
+    id: PatientId
+    practice_id: PracticeId
+    initials: str
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+PatientView = Patient | MaskedPatient
