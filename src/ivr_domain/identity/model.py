@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from attrs import evolve, field, frozen
+from attrs import evolve, frozen
 
 from ivr_domain.shared.actor import Permission, Role
 from ivr_domain.shared.ids import AssignmentId, PracticeId, SessionId, UserId
@@ -36,8 +36,8 @@ class User:
     role: Role
     password_hash: str
     practice_id: PracticeId | None = None
-    grants: frozenset[Permission] = field(default=frozenset(), converter=frozenset)
-    revocations: frozenset[Permission] = field(default=frozenset(), converter=frozenset)
+    grants: frozenset[Permission] = frozenset()
+    revocations: frozenset[Permission] = frozenset()
     active: bool = True
     created_at: datetime
     updated_at: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from attrs import field, frozen
+from attrs import frozen
 
 from ivr_domain.shared.ids import PatientId, PracticeId, UserId
 from ivr_domain.shared.values import Address, Email, PersonName, Phone
@@ -83,7 +83,7 @@ class Patient:
     phone: Phone | None = None
     email: Email | None = None
     address: Address | None = None
-    insurances: tuple[Insurance, ...] = field(default=(), converter=tuple)
+    insurances: tuple[Insurance, ...] = ()
     archived: bool = False
     ivr_submitted: bool = False
     created_by: UserId

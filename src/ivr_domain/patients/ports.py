@@ -78,10 +78,19 @@ class PatientRepository(Protocol):
         ...
 
 
+class PracticeDirectory(Protocol):
+    """Which practices exist, as far as patients need to know."""
+
+    def exists(self, practice_id: PracticeId) -> bool:
+        """Tell whether a practice with this id exists."""
+        ...
+
+
 class PatientsUnitOfWork(Protocol):
     """One transaction over the patients context's stores."""
 
     patients: PatientRepository
+    practice_directory: PracticeDirectory
 
     def __enter__(self) -> PatientsUnitOfWork:
         """Begin the transaction."""

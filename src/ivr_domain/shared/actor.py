@@ -75,8 +75,8 @@ class Scope:
     """
 
     everything: bool = False
-    practice_ids: frozenset[PracticeId] = field(default=frozenset(), converter=frozenset)
-    user_ids: frozenset[UserId] = field(default=frozenset(), converter=frozenset)
+    practice_ids: frozenset[PracticeId] = field(default=frozenset())
+    user_ids: frozenset[UserId] = field(default=frozenset())
     submitted_ivrs: bool = False
 
     def reaches_practice(self, practice_id: PracticeId) -> bool:
@@ -90,7 +90,7 @@ class Actor:
 
     user_id: UserId
     role: Role
-    permissions: frozenset[Permission] = field(converter=frozenset)
+    permissions: frozenset[Permission]
     scope: Scope
     practice_id: PracticeId | None = None
     session_id: SessionId | None = None

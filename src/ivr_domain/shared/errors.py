@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from attrs import field, frozen
+from attrs import frozen
 
 
 @frozen(kw_only=True)
@@ -42,7 +42,7 @@ class NotPermitted(DomainError):
 class ValidationFailed(DomainError):
     """Input breaks a rule; every broken field is listed."""
 
-    errors: tuple[FieldError, ...] = field(converter=tuple)
+    errors: tuple[FieldError, ...]
     code: str = "validation_failed"
 
     @classmethod

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from attrs import field, frozen, validators
+from attrs import field, frozen
 from returns.result import Failure, Result, Success
 
 from ivr_domain.shared.errors import FieldError, ValidationFailed
 
 _NPI = re.compile(r"^[12][0-9]{9}$")
 _ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 US_STATES = frozenset(
@@ -33,11 +35,8 @@ def npi_check_digit_ok(npi: str) -> bool:
     digits = [int(c) for c in "80840" + npi]
     total = 0
     for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
+        doubled = digit * 2 if position % 2 == 1 else digit
+        total += doubled - 9 if doubled > 9 else doubled
     return total % 10 == 0
 
 
@@ -63,17 +62,17 @@ class Npi:
         return Success(cls(candidate))
 
 
-def _not_blank(_: object, attribute: object, value: str) -> None:
-    if not value.strip():
-        raise ValueError("must not be blank")
+def _name_part(_: object, __: object, value: str) -> None:
+    if not value.strip() or len(value) > 100:
+        raise ValueError("must be 1 to 100 characters")
 
 
 @frozen(kw_only=True)
 class PersonName:
     """A person's given and family names as they write them."""
 
-    first: str = field(validator=[validators.max_len(100), _not_blank])
-    last: str = field(validator=[validators.max_len(100), _not_blank])
+    first: str = field(validator=_name_part)
+    last: str = field(validator=_name_part)
 
     @property
     def initials(self) -> str:

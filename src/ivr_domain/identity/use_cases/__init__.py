@@ -1,0 +1,1 @@
+"""Identity's use cases: sessions, passwords, users, practices and the sales hierarchy."""

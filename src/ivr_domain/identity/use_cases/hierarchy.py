@@ -1,0 +1,177 @@
+"""The sales hierarchy: assigning members to managers, their history, and the tree in reach."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeAlias
+
+from attrs import frozen
+from returns.result import Failure, Result, Success
+
+from ivr_domain.identity.model import MANAGER_ROLE, Assignment, AssignmentKind, User
+from ivr_domain.identity.policy import may_manage_users
+from ivr_domain.identity.ports import IdentityUnitOfWork
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Role
+from ivr_domain.shared.clock import Clock
+from ivr_domain.shared.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from ivr_domain.shared.ids import AssignmentId, PracticeId, UserId, new_id
+
+AssignError: TypeAlias = NotFound | NotPermitted | Conflict | ValidationFailed
+
+_KIND_OF_MEMBER_ROLE = {
+    Role.DISTRIBUTOR: AssignmentKind.DISTRIBUTOR_NETWORK,
+    Role.SALESPERSON: AssignmentKind.SALESPERSON_TEAM,
+    Role.DOCTOR: AssignmentKind.DOCTOR_ASSIGNMENT,
+}
+
+
+@frozen(kw_only=True)
+class AssignMember:
+    """Put a distributor, salesperson or practice under a manager; a doctor stands for their practice."""
+
+    manager_id: UserId
+    member_user_id: UserId | None = None
+    member_practice_id: PracticeId | None = None
+
+
+@frozen(kw_only=True)
+class AssignMemberHandler:
+    """Admins move members in the hierarchy; the previous assignment is closed, never erased."""
+
+    uow: Callable[[], IdentityUnitOfWork]
+    clock: Clock
+
+    def __call__(self, actor: Actor, cmd: AssignMember) -> Result[Assignment, AssignError]:
+        """Make the manager the member's one current manager."""
+        with self.uow() as uow:
+            manager = uow.users.get(cmd.manager_id, scope=actor.scope)
+            if manager is None:
+                return Failure(NotFound(entity="user", id=str(cmd.manager_id)))
+            if not may_manage_users(actor):
+                return Failure(NotPermitted(action="users.assign"))
+            member = self._member(uow, cmd)
+            if isinstance(member, ValidationFailed):
+                return Failure(member)
+            kind, user_id, practice_id = member
+            if manager.role is not MANAGER_ROLE[kind] or not manager.active:
+                wanted = MANAGER_ROLE[kind].value
+                return Failure(ValidationFailed.single("manager_id", f"must be an active {wanted} for this member"))
+            current = (
+                uow.assignments.current_for_practice(practice_id)
+                if practice_id is not None
+                else uow.assignments.current_for_user(user_id)
+                if user_id is not None
+                else None
+            )
+            if current is not None and current.manager_id == manager.id:
+                return Success(current)
+            now = self.clock.now()
+            if current is not None:
+                uow.assignments.close(current, at=now)
+            assignment = Assignment(
+                id=AssignmentId(new_id()),
+                kind=kind,
+                manager_id=manager.id,
+                member_user_id=user_id,
+                member_practice_id=practice_id,
+                effective_from=now,
+                assigned_by=actor.user_id,
+            )
+            result: Result[Assignment, AssignError] = uow.assignments.add(assignment)
+            if isinstance(result, Success):
+                uow.commit()
+            return result
+
+    def _member(
+        self, uow: IdentityUnitOfWork, cmd: AssignMember
+    ) -> tuple[AssignmentKind, UserId | None, PracticeId | None] | ValidationFailed:
+        if (cmd.member_user_id is None) == (cmd.member_practice_id is None):
+            return ValidationFailed.single(
+                "member_user_id", "give exactly one of member_user_id and member_practice_id"
+            )
+        if cmd.member_practice_id is not None:
+            if uow.practices.get(cmd.member_practice_id, scope=SYSTEM_ACTOR.scope) is None:
+                return ValidationFailed.single("member_practice_id", "no such practice")
+            return AssignmentKind.DOCTOR_ASSIGNMENT, None, cmd.member_practice_id
+        user = uow.users.get(cmd.member_user_id, scope=SYSTEM_ACTOR.scope) if cmd.member_user_id else None
+        if user is None:
+            return ValidationFailed.single("member_user_id", "no such user")
+        kind = _KIND_OF_MEMBER_ROLE.get(user.role)
+        if kind is None:
+            return ValidationFailed.single("member_user_id", f"a {user.role.value} has no manager in the hierarchy")
+        if kind is AssignmentKind.DOCTOR_ASSIGNMENT:
+            return kind, None, user.practice_id
+        return kind, user.id, None
+
+
+@frozen(kw_only=True)
+class AssignmentHistoryHandler:
+    """Every assignment, current or past, where a user is manager or member."""
+
+    uow: Callable[[], IdentityUnitOfWork]
+
+    def __call__(self, actor: Actor, user_id: UserId) -> Result[tuple[Assignment, ...], NotFound]:
+        """Return the user's assignment history, oldest first."""
+        with self.uow() as uow:
+            user = uow.users.get(user_id, scope=actor.scope)
+            if user is None:
+                return Failure(NotFound(entity="user", id=str(user_id)))
+            history = list(uow.assignments.history(user.id))
+            if user.practice_id is not None:
+                history.extend(a for a in self._practice_history(uow, user) if a not in history)
+            return Success(tuple(sorted(history, key=lambda a: (a.effective_from, str(a.id)))))
+
+    def _practice_history(self, uow: IdentityUnitOfWork, user: User) -> tuple[Assignment, ...]:
+        current = uow.assignments.current_for_practice(user.practice_id) if user.practice_id else None
+        return () if current is None else (current,)
+
+
+@frozen(kw_only=True)
+class HierarchyNode:
+    """One member of the tree: a user with the members and practices under them."""
+
+    user_id: UserId
+    name: str
+    role: Role
+    members: tuple[HierarchyNode, ...] = ()
+    practice_ids: tuple[PracticeId, ...] = ()
+
+
+@frozen(kw_only=True)
+class HierarchyHandler:
+    """The sales hierarchy as far as the actor reaches."""
+
+    uow: Callable[[], IdentityUnitOfWork]
+
+    def __call__(self, actor: Actor) -> Result[tuple[HierarchyNode, ...], NotPermitted]:
+        """Return the whole forest for admins, the caller's own subtree for the sales hierarchy."""
+        with self.uow() as uow:
+            edges = uow.assignments.all_current()
+            if actor.scope.everything:
+                managed = {a.member_user_id for a in edges if a.member_user_id is not None}
+                roots = sorted({a.manager_id for a in edges} - managed, key=str)
+            elif actor.role in (Role.MASTER_DISTRIBUTOR, Role.DISTRIBUTOR, Role.SALESPERSON):
+                roots = [actor.user_id]
+            else:
+                return Failure(NotPermitted(action="users.hierarchy"))
+            by_manager: dict[UserId, list[Assignment]] = {}
+            for edge in edges:
+                by_manager.setdefault(edge.manager_id, []).append(edge)
+            return Success(tuple(n for n in (self._node(uow, r, by_manager) for r in roots) if n is not None))
+
+    def _node(
+        self, uow: IdentityUnitOfWork, user_id: UserId, by_manager: dict[UserId, list[Assignment]]
+    ) -> HierarchyNode | None:
+        user = uow.users.get(user_id, scope=SYSTEM_ACTOR.scope)
+        if user is None:
+            return None
+        below = by_manager.get(user_id, [])
+        members = (self._node(uow, a.member_user_id, by_manager) for a in below if a.member_user_id is not None)
+        practices = tuple(a.member_practice_id for a in below if a.member_practice_id is not None)
+        return HierarchyNode(
+            user_id=user.id,
+            name=user.name,
+            role=user.role,
+            members=tuple(m for m in members if m is not None),
+            practice_ids=practices,
+        )
