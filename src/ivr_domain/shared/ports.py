@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from attrs import frozen
@@ -121,4 +122,48 @@ class CounterStore(Protocol):
 
     def clear(self, key: str) -> None:
         """Forget `key`."""
+        ...
+
+
+@frozen(kw_only=True)
+class StoredResponse:
+    """The first answer to an idempotent request, replayed for repeats."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class ClaimState(StrEnum):
+    """What a claim on an idempotency key found."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    MISMATCH = "mismatch"
+
+
+@frozen(kw_only=True)
+class IdempotencyClaim:
+    """The outcome of claiming a key; `response` is set when the first request is done."""
+
+    state: ClaimState
+    response: StoredResponse | None = None
+
+
+class IdempotencyStore(Protocol):
+    """Remembers, per user and key, the request and its answer for a while."""
+
+    def claim(
+        self, *, user_id: UserId, key: str, request_hash: str, now: datetime, ttl_seconds: int
+    ) -> IdempotencyClaim:
+        """Claim a key for a request; an expired claim counts as absent."""
+        ...
+
+    def complete(self, *, user_id: UserId, key: str, response: StoredResponse) -> None:
+        """Store the answer of a claimed key."""
+        ...
+
+    def release(self, *, user_id: UserId, key: str) -> None:
+        """Forget a claim whose request failed unexpectedly, so it may be retried."""
         ...

@@ -32,6 +32,7 @@ from ivr_domain.shared.ids import PracticeId, UserId, new_id
 from ivr_domain.shared.paging import Page, PageRequest
 from ivr_domain.shared.ports import PasswordHasher
 from ivr_domain.shared.validation import Problems, check_page
+from ivr_domain.shared.values import Email
 
 CreateUserError: TypeAlias = NotPermitted | Conflict | ValidationFailed
 WriteUserError: TypeAlias = NotFound | NotPermitted | PreconditionFailed | Conflict | ValidationFailed
@@ -250,3 +251,24 @@ class SetPermissionsHandler:
             if isinstance(result, Success):
                 uow.commit()
             return result
+
+
+@frozen(kw_only=True)
+class FindUserByEmailHandler:
+    """Finds an account by email within scope (the command line names people by email)."""
+
+    uow: Callable[[], IdentityUnitOfWork]
+
+    def __call__(self, actor: Actor, email: str) -> Result[User, NotFound | ValidationFailed]:
+        """Return the account with this email, or NotFound."""
+        match Email.parse(email):
+            case Success(address):
+                pass
+            case _:
+                return Failure(ValidationFailed.single("email", "must be an email address"))
+        with self.uow() as uow:
+            user = uow.users.find_by_email(address)
+            visible = user is not None and uow.users.get(user.id, scope=actor.scope) is not None
+        if user is None or not visible:
+            return Failure(NotFound(entity="user", detail=f"no account with email {address.value}"))
+        return Success(user)

@@ -1,0 +1,7 @@
+"""In-memory unit of work, repositories and stores, for tests, demos and embedding."""
+
+from adapters.memory.idempotency import InMemoryIdempotencyStore
+from adapters.memory.store import InMemoryStore
+from adapters.memory.uow import InMemoryUnitOfWork
+
+__all__ = ["InMemoryIdempotencyStore", "InMemoryStore", "InMemoryUnitOfWork"]

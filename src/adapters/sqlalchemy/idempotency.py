@@ -1,0 +1,68 @@
+"""Idempotency keys in SQL: one row per (user, key), claimed by an insert that cannot race."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, select, update
+
+from adapters.sqlalchemy.repositories.common import insert_unless_conflict
+from adapters.sqlalchemy.tables import idempotency_records as records
+from ivr_domain.shared.ids import UserId
+from ivr_domain.shared.ports import ClaimState, IdempotencyClaim, StoredResponse
+
+
+class SqlAlchemyIdempotencyStore:
+    """Claims and answers per (user, key), expiring after their time to live; each call is its own transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Use connections from this engine."""
+        self._engine = engine
+
+    def claim(
+        self, *, user_id: UserId, key: str, request_hash: str, now: datetime, ttl_seconds: int
+    ) -> IdempotencyClaim:
+        """Claim a key for a request; an expired claim counts as absent."""
+        mine = (records.c.user_id == user_id, records.c.key == key)
+        with self._engine.begin() as db:
+            db.execute(delete(records).where(*mine, records.c.expires_at <= now))
+            values = {
+                "user_id": user_id,
+                "key": key,
+                "request_hash": request_hash,
+                "created_at": now,
+                "expires_at": now + timedelta(seconds=ttl_seconds),
+                "completed": False,
+            }
+            if insert_unless_conflict(db, records, values):
+                return IdempotencyClaim(state=ClaimState.NEW)
+            row = db.execute(select(records).where(*mine)).first()
+        if row is None:
+            # the other claim was released between our insert and our read: report it busy, the client retries
+            return IdempotencyClaim(state=ClaimState.IN_PROGRESS)
+        if row.request_hash != request_hash:
+            return IdempotencyClaim(state=ClaimState.MISMATCH)
+        if not row.completed:
+            return IdempotencyClaim(state=ClaimState.IN_PROGRESS)
+        headers = tuple((str(name), str(value)) for name, value in row.headers or ())
+        response = StoredResponse(status=row.status_code, body=bytes(row.response_body or b""), headers=headers)
+        return IdempotencyClaim(state=ClaimState.DONE, response=response)
+
+    def complete(self, *, user_id: UserId, key: str, response: StoredResponse) -> None:
+        """Store the answer of a claimed key."""
+        with self._engine.begin() as db:
+            db.execute(
+                update(records)
+                .where(records.c.user_id == user_id, records.c.key == key)
+                .values(
+                    status_code=response.status,
+                    response_body=response.body,
+                    headers=[list(pair) for pair in response.headers],
+                    completed=True,
+                )
+            )
+
+    def release(self, *, user_id: UserId, key: str) -> None:
+        """Forget a claim whose request failed unexpectedly, so it may be retried."""
+        with self._engine.begin() as db:
+            db.execute(delete(records).where(records.c.user_id == user_id, records.c.key == key))

@@ -1,0 +1,1 @@
+"""Repositories over one connection's transaction."""

@@ -1,0 +1,77 @@
+"""Helpers every repository shares: keyset paging, inserts that report conflicts, sort values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, or_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ivr_domain.shared.paging import Page, PageRequest, SortKey, cursor_for, position_of
+
+T = TypeVar("T")
+
+
+def sort_value_text(value: object) -> str:
+    """Render a sort value as a cursor carries it (instants in UTC ISO form)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def keyset(
+    stmt: Select[Any], page: PageRequest, columns: Mapping[str, ColumnElement[Any]], id_column: ColumnElement[Any]
+) -> Select[Any]:
+    """Order by (sort column, id), continue after the cursor and fetch one row more than a page."""
+    key = SortKey.parse(page.sort, tuple(columns))
+    if key is None:
+        raise ValueError(f"unsupported sort {page.sort!r}")
+    column = columns[key.field]
+    if page.cursor is not None:
+        position = position_of(page.cursor, page.sort)
+        if position is None:
+            raise ValueError("cursor does not fit the sort")
+        value: Any = datetime.fromisoformat(position.value) if key.field.endswith("_at") else position.value
+        if key.descending:
+            stmt = stmt.where(or_(column < value, and_(column == value, id_column < position.id)))
+        else:
+            stmt = stmt.where(or_(column > value, and_(column == value, id_column > position.id)))
+    if key.descending:
+        return stmt.order_by(column.desc(), id_column.desc()).limit(page.limit + 1)
+    return stmt.order_by(column.asc(), id_column.asc()).limit(page.limit + 1)
+
+
+def cut_page(
+    items: Sequence[T], page: PageRequest, sorts: Mapping[str, Callable[[T], object]], id_of: Callable[[T], UUID]
+) -> Page[T]:
+    """Keep one page of the rows `keyset` fetched and make the cursor of the next."""
+    if len(items) <= page.limit:
+        return Page(items=tuple(items))
+    kept = items[: page.limit]
+    key = SortKey.parse(page.sort, tuple(sorts))
+    if key is None:
+        raise ValueError(f"unsupported sort {page.sort!r}")
+    last = kept[-1]
+    value = sort_value_text(sorts[key.field](last))
+    return Page(items=tuple(kept), next_cursor=cursor_for(page.sort, value, id_of(last)))
+
+
+def insert_unless_conflict(connection: Connection, table: Table, values: Mapping[str, Any]) -> bool:
+    """Insert a row; False when a unique constraint or index already holds its values.
+
+    `ON CONFLICT DO NOTHING` instead of catching IntegrityError: on PostgreSQL a failed
+    statement would abort the whole transaction unless wrapped in a savepoint.
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        raise ValueError(f"unsupported dialect {dialect!r}")
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT
+    key = next(iter(table.primary_key.columns))
+    return connection.execute(stmt.returning(key)).first() is not None

@@ -1,0 +1,1 @@
+"""Command groups of the `ivr` command line, one module per context."""

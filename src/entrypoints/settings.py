@@ -1,0 +1,143 @@
+"""Configuration from `IVR_*` environment variables, read once into typed groups."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from attrs import frozen
+
+from ivr_domain.identity.policy import AuthPolicy
+
+Persistence = Literal["memory", "sqlalchemy"]
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed."""
+
+
+@frozen(kw_only=True)
+class KeySettings:
+    """Where keys come from: generated into the data directory, or given whole (production)."""
+
+    keys_file: Path
+    cipher_keys: str | None = None
+    current_cipher_key: str | None = None
+    blind_index_key: str | None = None
+    jwt_secret: str | None = None
+
+    @property
+    def from_environment(self) -> bool:
+        """Tell whether every key is given in the environment."""
+        return all((self.cipher_keys, self.current_cipher_key, self.blind_index_key, self.jwt_secret))
+
+
+@frozen(kw_only=True)
+class HttpSettings:
+    """The HTTP server and its limits."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = 1024 * 1024
+    session_cache_seconds: float = 5.0
+    trusted_proxies: frozenset[str] = frozenset()
+    idempotency_ttl: timedelta = timedelta(hours=24)
+
+
+@frozen(kw_only=True)
+class Settings:
+    """Everything the composition root needs."""
+
+    environment: str = "development"
+    data_dir: Path = Path("var")
+    database_url: str = "sqlite:///var/ivr.db"
+    redis_url: str | None = None
+    password_hashing: Literal["owasp", "fast"] = "owasp"
+    keys: KeySettings
+    http: HttpSettings = HttpSettings()
+    auth: AuthPolicy = AuthPolicy()
+    log_level: str = "INFO"
+    notifier: Literal["console", "memory"] = "console"
+
+    @property
+    def persistence(self) -> Persistence:
+        """Return which family of repositories the database URL selects."""
+        return "memory" if self.database_url == "memory" else "sqlalchemy"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
+
+
+def _auth(env: Mapping[str, str]) -> AuthPolicy:
+    base = AuthPolicy()
+    return AuthPolicy(
+        access_token_ttl=timedelta(minutes=_int(env, "IVR_ACCESS_TOKEN_MINUTES", 10)),
+        idle_limit=timedelta(minutes=_int(env, "IVR_SESSION_IDLE_MINUTES", 30)),
+        absolute_limit=timedelta(hours=_int(env, "IVR_SESSION_ABSOLUTE_HOURS", 12)),
+        touch_interval=timedelta(seconds=_int(env, "IVR_SESSION_TOUCH_SECONDS", 60)),
+        lockout_threshold=_int(env, "IVR_LOCKOUT_THRESHOLD", base.lockout_threshold),
+        lockout_window=timedelta(minutes=_int(env, "IVR_LOCKOUT_WINDOW_MINUTES", 15)),
+        lockout_duration=timedelta(minutes=_int(env, "IVR_LOCKOUT_MINUTES", 15)),
+        login_limit_per_address=_int(env, "IVR_LOGIN_LIMIT_PER_ADDRESS", base.login_limit_per_address),
+        login_limit_per_account=_int(env, "IVR_LOGIN_LIMIT_PER_ACCOUNT", base.login_limit_per_account),
+        reset_token_ttl=timedelta(minutes=_int(env, "IVR_RESET_TOKEN_MINUTES", 30)),
+        min_password_length=_int(env, "IVR_MIN_PASSWORD_LENGTH", base.min_password_length),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment (or a given mapping), with the embedded defaults."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("IVR_DATA_DIR", "var"))
+    hashing = env.get("IVR_PASSWORD_HASHING", "owasp")
+    if hashing not in ("owasp", "fast"):
+        raise SettingsError("IVR_PASSWORD_HASHING must be 'owasp' or 'fast'")
+    port = _int(env, "IVR_PORT", 8000)
+    host = env.get("IVR_HOST", "127.0.0.1")
+    proxies = frozenset(p.strip() for p in env.get("IVR_TRUSTED_PROXIES", "").split(",") if p.strip())
+    return Settings(
+        environment=env.get("IVR_ENV", "development"),
+        data_dir=data_dir,
+        database_url=env.get("IVR_DATABASE_URL") or f"sqlite:///{data_dir / 'ivr.db'}",
+        redis_url=env.get("IVR_REDIS_URL") or None,
+        password_hashing="fast" if hashing == "fast" else "owasp",
+        keys=KeySettings(
+            keys_file=Path(env.get("IVR_KEYS_FILE") or data_dir / "keys.json"),
+            cipher_keys=env.get("IVR_CIPHER_KEYS") or None,
+            current_cipher_key=env.get("IVR_CIPHER_CURRENT_KEY") or None,
+            blind_index_key=env.get("IVR_BLIND_INDEX_KEY") or None,
+            jwt_secret=env.get("IVR_JWT_SECRET") or None,
+        ),
+        http=HttpSettings(
+            host=host,
+            port=port,
+            public_url=env.get("IVR_PUBLIC_URL") or f"http://{host}:{port}",
+            max_body_bytes=_int(env, "IVR_MAX_BODY_BYTES", 1024 * 1024),
+            session_cache_seconds=_float(env, "IVR_SESSION_CACHE_SECONDS", 5.0),
+            trusted_proxies=proxies,
+        ),
+        auth=_auth(env),
+        log_level=env.get("IVR_LOG_LEVEL", "INFO").upper(),
+        notifier="memory" if env.get("IVR_NOTIFIER") == "memory" else "console",
+    )

@@ -1,0 +1,214 @@
+"""PatientRepository contract, for every adapter."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from attrs import evolve
+from returns.result import Failure, Success
+
+from ivr_domain.identity.model import Practice
+from ivr_domain.patients.model import InsuranceRank, PlanType, Sex
+from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate, PatientFilter
+from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.errors import Conflict
+from ivr_domain.shared.ids import PatientId, new_id
+from ivr_domain.shared.paging import PageRequest
+from ivr_domain.shared.values import PersonName
+from tests.contract import builders
+from tests.contract.conftest import UowFactory
+
+ALL = Scope(everything=True)
+BORN = date(1948, 7, 14)
+
+
+def _practices(uow: UowFactory, count: int = 2) -> list[Practice]:
+    made = [builders.practice() for _ in range(count)]
+    with uow() as u:
+        for p in made:
+            u.practices.add(p)
+        u.commit()
+    return made
+
+
+def test_round_trip_of_every_field(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    full = builders.patient(practice.id, ivr_submitted=True)
+    bare = builders.patient(practice.id, phone=None, email=None, address=None, insurances=(), sex=Sex.UNKNOWN)
+    with uow() as u:
+        u.patients.add(full)
+        u.patients.add(bare)
+        u.commit()
+    with uow() as u:
+        assert u.patients.get(full.id, scope=ALL) == full
+        assert u.patients.get(bare.id, scope=ALL) == bare
+        assert u.patients.get(PatientId(new_id()), scope=ALL) is None
+
+
+def test_save_is_compare_and_set_and_replaces_insurances(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    patient = builders.patient(practice.id)
+    with uow() as u:
+        u.patients.add(patient)
+        u.commit()
+    changed = evolve(
+        patient,
+        name=PersonName(first="Anna", last="Garcia-Lopez"),
+        insurances=(builders.insurance(member_id="NEW-1", plan_type=PlanType.MEDICAID, subscriber=None),),
+        updated_at=builders.later(),
+    )
+    with uow() as u:
+        assert u.patients.save(changed) == Success(evolve(changed, version=2))
+        assert u.patients.save(changed) == Failure(Conflict(entity="patient", id=str(patient.id)))
+        u.commit()
+    with uow() as u:
+        assert u.patients.get(patient.id, scope=ALL) == evolve(changed, version=2)
+        assert u.patients.save(patient) == Failure(Conflict(entity="patient", id=str(patient.id)))
+        assert u.patients.search(MemberIdSearch(member_id="NEW-1"), scope=ALL, limit=5) == (evolve(changed, version=2),)
+        assert u.patients.search(MemberIdSearch(member_id="ABC-123 456"), scope=ALL, limit=5) == ()
+
+
+def test_rollback_discards(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    patient = builders.patient(practice.id)
+    with uow() as u:
+        u.patients.add(patient)
+    with uow() as u:
+        assert u.patients.get(patient.id, scope=ALL) is None
+        u.patients.add(patient)
+        u.rollback()
+        assert u.patients.get(patient.id, scope=ALL) is None
+        u.patients.add(patient)
+        u.commit()
+    with uow() as u:
+        saved = u.patients.save(evolve(patient, archived=True))
+        assert isinstance(saved, Success)
+    with uow() as u:
+        assert u.patients.get(patient.id, scope=ALL) == patient
+
+
+@pytest.mark.parametrize(
+    ("last", "first"),
+    [("garcía", None), ("  GARCIA ", "ana"), ("Garcia", " ÁNA  "), ("garcia", None)],
+)
+def test_search_by_name_and_birth_date_folds_case_accents_spacing(
+    uow: UowFactory, last: str, first: str | None
+) -> None:
+    (practice,) = _practices(uow, 1)
+    ana = builders.patient(practice.id, name=PersonName(first="Ana", last="García"))
+    other = builders.patient(practice.id, name=PersonName(first="Bea", last="Garcia"))
+    young = builders.patient(practice.id, date_of_birth=BORN + timedelta(days=1))
+    with uow() as u:
+        for p in (ana, other, young):
+            u.patients.add(p)
+        u.commit()
+    with uow() as u:
+        found = u.patients.search(
+            NameAndBirthDate(last_name=last, first_name=first, date_of_birth=BORN), scope=ALL, limit=10
+        )
+        expected = {ana.id} if first else {ana.id, other.id}
+        assert {p.id for p in found} == expected
+
+
+def test_search_by_member_id_ignores_spaces_hyphens_and_case(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    patient = builders.patient(practice.id)
+    with uow() as u:
+        u.patients.add(patient)
+        u.commit()
+    with uow() as u:
+        for typed in ("abc123456", "ABC 123-456", "1eg4te5mk73"):
+            assert u.patients.search(MemberIdSearch(member_id=typed), scope=ALL, limit=5) == (patient,)
+        assert u.patients.search(MemberIdSearch(member_id="ABC12345"), scope=ALL, limit=5) == ()
+
+
+def test_search_skips_archived_and_out_of_scope(uow: UowFactory) -> None:
+    mine, theirs = _practices(uow)
+    visible = builders.patient(mine.id)
+    archived = builders.patient(mine.id, archived=True)
+    elsewhere = builders.patient(theirs.id)
+    submitted = builders.patient(theirs.id, ivr_submitted=True)
+    with uow() as u:
+        for p in (visible, archived, elsewhere, submitted):
+            u.patients.add(p)
+        u.commit()
+    query = NameAndBirthDate(last_name="Garcia", date_of_birth=BORN)
+    with uow() as u:
+        found = u.patients.search(query, scope=Scope(practice_ids=frozenset({mine.id})), limit=10)
+        assert [p.id for p in found] == [visible.id]
+        staff = u.patients.search(query, scope=Scope(submitted_ivrs=True), limit=10)
+        assert [p.id for p in staff] == [submitted.id]
+        assert u.patients.search(query, scope=Scope(), limit=10) == ()
+        assert len(u.patients.search(query, scope=ALL, limit=2)) == 2
+        assert u.patients.get(archived.id, scope=ALL) == archived
+        assert u.patients.get(elsewhere.id, scope=Scope(practice_ids=frozenset({mine.id}))) is None
+
+
+def test_find_duplicate(uow: UowFactory) -> None:
+    mine, theirs = _practices(uow)
+    patient = builders.patient(mine.id)
+    archived = builders.patient(theirs.id, archived=True)
+    with uow() as u:
+        u.patients.add(patient)
+        u.patients.add(archived)
+        u.commit()
+    with uow() as u:
+        dup = u.patients.find_duplicate(practice_id=mine.id, first_name=" ana", last_name="GARCIA", date_of_birth=BORN)
+        assert dup == patient.id
+        assert (
+            u.patients.find_duplicate(practice_id=mine.id, first_name="Bea", last_name="Garcia", date_of_birth=BORN)
+            is None
+        )
+        assert (
+            u.patients.find_duplicate(practice_id=theirs.id, first_name="Ana", last_name="García", date_of_birth=BORN)
+            is None
+        )
+
+
+def test_list_filters(uow: UowFactory) -> None:
+    mine, theirs = _practices(uow)
+    a = builders.patient(mine.id, sex=Sex.MALE)
+    b = builders.patient(mine.id)
+    c = builders.patient(theirs.id, archived=True)
+    d = builders.patient(theirs.id)
+    with uow() as u:
+        for p in (a, b, c, d):
+            u.patients.add(p)
+        u.commit()
+
+    def ids(filters: PatientFilter, scope: Scope = ALL) -> list[PatientId]:
+        with uow() as u:
+            return [
+                p.id for p in u.patients.list(scope=scope, filters=filters, page=PageRequest(sort="created_at")).items
+            ]
+
+    assert ids(PatientFilter()) == [a.id, b.id, d.id]
+    assert ids(PatientFilter(archived=True)) == [c.id]
+    assert ids(PatientFilter(practice_id=mine.id)) == [a.id, b.id]
+    assert ids(PatientFilter(sex=Sex.MALE)) == [a.id]
+    assert ids(PatientFilter(created_from=b.created_at)) == [b.id, d.id]
+    assert ids(PatientFilter(created_to=b.created_at)) == [a.id]
+    assert ids(PatientFilter(), Scope(practice_ids=frozenset({theirs.id}))) == [d.id]
+    assert ids(PatientFilter(), Scope()) == []
+
+
+def test_list_pages_by_updated_at_descending(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    made = [builders.patient(practice.id) for _ in range(5)]
+    with uow() as u:
+        for p in made:
+            u.patients.add(p)
+        u.commit()
+    seen: list[PatientId] = []
+    cursor = None
+    with uow() as u:
+        while True:
+            page = u.patients.list(
+                scope=ALL, filters=PatientFilter(), page=PageRequest(limit=2, sort="-updated_at", cursor=cursor)
+            )
+            seen.extend(p.id for p in page.items)
+            if (cursor := page.next_cursor) is None:
+                break
+    assert seen == [p.id for p in reversed(made)]
+    assert InsuranceRank.PRIMARY in {i.rank for i in made[0].insurances}

@@ -1,0 +1,109 @@
+"""Canary: distinctive PHI values must appear nowhere in the database in plaintext."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from adapters.sqlalchemy.tables import metadata
+from ivr_domain.patients.model import Subscriber
+from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate
+from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.values import Address, Email, PersonName, Phone
+from tests.contract import builders
+from tests.contract.conftest import Backend
+
+CANARIES = [
+    "Zebulonqx",
+    "Quillfeatherby",
+    "CANARY98765",
+    "Grpcanary55",
+    "Payercanaryhealth",
+    "Subcanaryname",
+    "Canarystreet",
+    "Canaryville",
+    "canarymail",
+    "5559876",
+    "1931-05-17",
+    "1929-11-02",
+]
+
+
+def _store_canary_patient(backend: Backend) -> None:
+    uow = backend.fresh()
+    practice = builders.practice()
+    patient = builders.patient(
+        practice.id,
+        name=PersonName(first="Zebulonqx", last="Quillfeatherby"),
+        date_of_birth=date(1931, 5, 17),
+        phone=Phone("+12175559876"),
+        email=Email("zeb@canarymail.example.com"),
+        address=Address(
+            line1="77 Canarystreet", line2="Apt Canary", city="Canaryville", state="IL", postal_code="62701"
+        ),
+        insurances=(
+            builders.insurance(
+                member_id="CANARY98765",
+                group_number="Grpcanary55",
+                payer_name="Payercanaryhealth",
+                payer_id="CANARY98765P",
+                subscriber=Subscriber(
+                    name=PersonName(first="Subcanaryname", last="Quillfeatherby"), date_of_birth=date(1929, 11, 2)
+                ),
+            ),
+        ),
+    )
+    with uow() as u:
+        u.practices.add(practice)
+        u.patients.add(patient)
+        u.commit()
+    with uow() as u:
+        assert u.patients.get(patient.id, scope=Scope(everything=True)) == patient
+        assert u.patients.search(MemberIdSearch(member_id="canary-98765"), scope=Scope(everything=True), limit=1)
+        query = NameAndBirthDate(last_name="quillfeatherby", first_name="ZEBULONQX", date_of_birth=date(1931, 5, 17))
+        assert u.patients.search(query, scope=Scope(everything=True), limit=1)
+
+
+def _assert_no_canary_in_columns(engine: sa.Engine) -> None:
+    with engine.connect() as db:
+        for table in metadata.sorted_tables:
+            for row in db.execute(sa.select(table)):
+                for column, value in row._mapping.items():
+                    if value is None:
+                        continue
+                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+                    for canary in CANARIES:
+                        assert canary.encode() not in raw, f"{canary} in {table.name}.{column}"
+                        assert canary.lower().encode() not in raw.lower(), f"{canary} in {table.name}.{column}"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_no_phi_in_the_sqlite_file(backend: Backend) -> None:
+    _store_canary_patient(backend)
+    assert backend.engine is not None
+    with backend.engine.connect() as db:
+        db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = Path(str(backend.engine.url.database))
+    files = [p for p in (path, Path(f"{path}-wal")) if p.exists()]
+    content = b"".join(p.read_bytes() for p in files).lower()
+    assert len(content) > 0
+    for canary in CANARIES:
+        assert canary.lower().encode() not in content, canary
+    _assert_no_canary_in_columns(backend.engine)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_no_phi_in_postgresql_columns(backend: Backend) -> None:
+    _store_canary_patient(backend)
+    assert backend.engine is not None
+    _assert_no_canary_in_columns(backend.engine)
+    with backend.engine.connect() as db:
+        for table in metadata.sorted_tables:
+            whole_rows = sa.text(f"SELECT t::text FROM {table.name} AS t")  # noqa: S608 -- names from our own MetaData
+            for (text,) in db.execute(whole_rows):
+                for canary in CANARIES:
+                    assert canary.lower() not in text.lower(), f"{canary} in {table.name}"

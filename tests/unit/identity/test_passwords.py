@@ -1,0 +1,96 @@
+"""Password change, forgotten passwords and resets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ivr_domain.identity.use_cases.auth import Refresh
+from ivr_domain.identity.use_cases.passwords import ChangePassword, ForgotPassword, ResetPassword
+from ivr_domain.shared.actor import Role
+from ivr_domain.shared.errors import Unauthenticated, ValidationFailed
+from tests.platform import PASSWORD, Platform, error_of, value_of
+
+NEW_PASSWORD = "a brand new passphrase 42"
+
+
+def _forgot(platform: Platform, email: str) -> None:
+    value_of(platform.container.forgot_password()(ForgotPassword(email=email, client_address="203.0.113.9")))
+
+
+def test_changing_the_password_ends_every_other_session(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    other = value_of(platform.login("doc@example.org"))
+    actor = platform.actor("doc@example.org")
+    value_of(platform.container.change_password()(actor, ChangePassword(current_password=PASSWORD, new_password=NEW_PASSWORD)))
+    assert isinstance(error_of(platform.container.authenticate()(other.access_token)), Unauthenticated)
+    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=other.refresh_token))), Unauthenticated)
+    assert isinstance(error_of(platform.login("doc@example.org")), Unauthenticated)
+    assert value_of(platform.login("doc@example.org", NEW_PASSWORD)).access_token
+
+
+def test_change_password_needs_the_current_one_and_a_good_new_one(platform: Platform) -> None:
+    platform.user("doctor.who@example.org", Role.DOCTOR)
+    actor = platform.actor("doctor.who@example.org")
+    change = platform.container.change_password()
+    wrong = error_of(change(actor, ChangePassword(current_password="not it at all", new_password=NEW_PASSWORD)))
+    assert isinstance(wrong, ValidationFailed)
+    assert wrong.errors[0].field == "current_password"
+    short = error_of(change(actor, ChangePassword(current_password=PASSWORD, new_password="short")))
+    assert isinstance(short, ValidationFailed)
+    assert [e.field for e in short.errors] == ["new_password"]
+    named = error_of(change(actor, ChangePassword(current_password=PASSWORD, new_password="doctor.who-is-my-password")))
+    assert isinstance(named, ValidationFailed)
+
+
+def test_a_reset_token_sets_a_new_password_once_and_ends_every_session(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    before = value_of(platform.login("doc@example.org"))
+    _forgot(platform, "doc@example.org")
+    token = platform.notifier.last_token_for("doc@example.org")
+    assert token is not None
+    value_of(platform.container.reset_password()(ResetPassword(token=token, new_password=NEW_PASSWORD)))
+    assert isinstance(error_of(platform.container.authenticate()(before.access_token)), Unauthenticated)
+    assert value_of(platform.login("doc@example.org", NEW_PASSWORD)).access_token
+    again = error_of(platform.container.reset_password()(ResetPassword(token=token, new_password="yet another passphrase")))
+    assert isinstance(again, ValidationFailed)
+    assert again.errors[0].field == "token"
+
+
+def test_a_reset_token_expires_after_thirty_minutes(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    _forgot(platform, "doc@example.org")
+    token = platform.notifier.last_token_for("doc@example.org")
+    assert token is not None
+    platform.clock.advance(timedelta(minutes=30))
+    assert isinstance(
+        error_of(platform.container.reset_password()(ResetPassword(token=token, new_password=NEW_PASSWORD))),
+        ValidationFailed,
+    )
+
+
+def test_a_reset_lifts_a_lockout(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    for _ in range(5):
+        platform.login("doc@example.org", "wrong password here")
+    _forgot(platform, "doc@example.org")
+    token = platform.notifier.last_token_for("doc@example.org")
+    assert token is not None
+    value_of(platform.container.reset_password()(ResetPassword(token=token, new_password=NEW_PASSWORD)))
+    assert value_of(platform.login("doc@example.org", NEW_PASSWORD)).access_token
+
+
+def test_forgetting_an_unknown_email_succeeds_and_sends_nothing(platform: Platform) -> None:
+    _forgot(platform, "nobody@example.org")
+    _forgot(platform, "not an email")
+    assert platform.notifier.sent == []
+
+
+def test_tokens_are_stored_only_hashed(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    pair = value_of(platform.login("doc@example.org"))
+    _forgot(platform, "doc@example.org")
+    token = platform.notifier.last_token_for("doc@example.org")
+    assert token is not None
+    with platform.container.uow() as uow:
+        assert uow.reset_tokens.get(token) is None
+        assert uow.sessions.get_refresh_token(pair.refresh_token) is None
