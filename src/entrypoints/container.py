@@ -33,7 +33,7 @@ from ivr_domain.identity.use_cases.auth import (
     RefreshHandler,
     SessionIssuer,
 )
-from ivr_domain.identity.use_cases.hierarchy import AssignmentHistoryHandler, AssignMemberHandler, HierarchyHandler
+from ivr_domain.identity.use_cases.hierarchy import AssignMemberHandler, AssignmentHistoryHandler, HierarchyHandler
 from ivr_domain.identity.use_cases.passwords import ChangePasswordHandler, ForgotPasswordHandler, ResetPasswordHandler
 from ivr_domain.identity.use_cases.practices import (
     CreatePracticeHandler,
@@ -73,11 +73,15 @@ def load_keyring(settings: Settings) -> KeyRing:
             jwt_secret=keys.jwt_secret or "",
         )
     if settings.environment == "production":
-        raise RuntimeError("production requires IVR_CIPHER_KEYS, IVR_CIPHER_CURRENT_KEY, IVR_BLIND_INDEX_KEY, IVR_JWT_SECRET")
+        raise RuntimeError(
+            "production requires IVR_CIPHER_KEYS, IVR_CIPHER_CURRENT_KEY, IVR_BLIND_INDEX_KEY, IVR_JWT_SECRET"
+        )
     ring, created = load_or_create_key_file(keys.keys_file)
     if created:
         # Said on the console once, so an operator knows the file must be kept and backed up.
-        print(f"Generated new encryption and signing keys in {keys.keys_file} (mode 0600): keep it safe.", file=sys.stderr)
+        print(
+            f"Generated new encryption and signing keys in {keys.keys_file} (mode 0600): keep it safe.", file=sys.stderr
+        )
     return ring
 
 
@@ -97,7 +101,7 @@ def readiness_check(settings: Settings) -> Callable[[], tuple[bool, str]]:
     def check() -> tuple[bool, str]:
         try:
             current = is_current(settings.database_url)
-        except Exception as exc:  # noqa: BLE001 -- any failure to reach the database means not ready
+        except Exception as exc:  # any failure to reach the database means not ready
             return False, f"database unreachable: {type(exc).__name__}"
         return (True, "database reachable, migrations current") if current else (False, "migrations pending")
 
@@ -158,18 +162,27 @@ class Container(containers.DeclarativeContainer):
     )
     refresh = providers.Singleton(RefreshHandler, uow=uow.provider, issuer=issuer, clock=clock, policy=auth_policy)
     logout = providers.Singleton(LogoutHandler, uow=uow.provider, clock=clock)
-    authenticate = providers.Singleton(AuthenticateHandler, uow=uow.provider, tokens=tokens, clock=clock, policy=auth_policy)
+    authenticate = providers.Singleton(
+        AuthenticateHandler, uow=uow.provider, tokens=tokens, clock=clock, policy=auth_policy
+    )
     change_password = providers.Singleton(
         ChangePasswordHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy
     )
     forgot_password = providers.Singleton(
-        ForgotPasswordHandler, uow=uow.provider, notifier=reset_notifier, counters=counters, clock=clock, policy=auth_policy
+        ForgotPasswordHandler,
+        uow=uow.provider,
+        notifier=reset_notifier,
+        counters=counters,
+        clock=clock,
+        policy=auth_policy,
     )
     reset_password = providers.Singleton(
         ResetPasswordHandler, uow=uow.provider, hasher=hasher, counters=counters, clock=clock, policy=auth_policy
     )
 
-    create_user = providers.Singleton(CreateUserHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy)
+    create_user = providers.Singleton(
+        CreateUserHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy
+    )
     get_user = providers.Singleton(GetUserHandler, uow=uow.provider)
     find_user_by_email = providers.Singleton(FindUserByEmailHandler, uow=uow.provider)
     list_users = providers.Singleton(ListUsersHandler, uow=uow.provider)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ivr_domain.identity.policy import AuthPolicy
 
@@ -58,8 +58,8 @@ class Settings:
     redis_url: str | None = None
     password_hashing: Literal["owasp", "fast"] = "owasp"
     keys: KeySettings
-    http: HttpSettings = HttpSettings()
-    auth: AuthPolicy = AuthPolicy()
+    http: HttpSettings = field(factory=HttpSettings)
+    auth: AuthPolicy = field(factory=AuthPolicy)
     log_level: str = "INFO"
     notifier: Literal["console", "memory"] = "console"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +11,6 @@ from tests.platform import Platform, memory_platform
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
+def platform(tmp_path: Path) -> Platform:
     """A platform on the memory profile whose clock stands at 2026-11-25 09:00 UTC."""
-    yield memory_platform(tmp_path, now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    return memory_platform(tmp_path, now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))

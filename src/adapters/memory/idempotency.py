@@ -25,7 +25,9 @@ class InMemoryIdempotencyStore:
     _records: dict[tuple[UserId, str], _Record] = field(factory=dict)
     _lock: threading.Lock = field(factory=threading.Lock)
 
-    def claim(self, *, user_id: UserId, key: str, request_hash: str, now: datetime, ttl_seconds: int) -> IdempotencyClaim:
+    def claim(
+        self, *, user_id: UserId, key: str, request_hash: str, now: datetime, ttl_seconds: int
+    ) -> IdempotencyClaim:
         """Claim a key for a request; an expired claim counts as absent."""
         with self._lock:
             record = self._records.get((user_id, key))

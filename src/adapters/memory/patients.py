@@ -34,7 +34,6 @@ def _matches(patient: Patient, filters: PatientFilter) -> bool:
     return (
         patient.archived is filters.archived
         and (filters.practice_id is None or patient.practice_id == filters.practice_id)
-        and (filters.sex is None or patient.sex is filters.sex)
         and (filters.created_from is None or patient.created_at >= filters.created_from)
         and (filters.created_to is None or patient.created_at < filters.created_to)
     )

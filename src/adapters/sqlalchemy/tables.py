@@ -147,7 +147,6 @@ patients = Table(
     Column("address_postal_code", LargeBinary),
     Column("bi_last_dob", String(128), nullable=False, index=True),
     Column("bi_name_dob", String(128), nullable=False, index=True),
-    Column("bi_sex", String(128), nullable=False, index=True),
     Column("archived", Boolean, nullable=False),
     Column("ivr_submitted", Boolean, nullable=False),
     # no foreign key: patients may be created by the system actor, which has no row

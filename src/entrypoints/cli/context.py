@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import NoReturn, TypeVar
 
 import typer
-from returns.result import Failure, Result, Success
+from returns.result import Failure, Result
 
 from entrypoints.container import Container, build_container
 from entrypoints.settings import load_settings
 from ivr_domain.shared.errors import DomainError, ValidationFailed
-
 
 T = TypeVar("T")
 
@@ -32,9 +31,6 @@ def fail(error: DomainError) -> NoReturn:
 
 def ok(result: Result[T, DomainError]) -> T:
     """Return a success's value, or report the failure and exit."""
-    match result:
-        case Success(value):
-            return value
-        case Failure(error):
-            fail(error)
-    raise AssertionError("unreachable")
+    if isinstance(result, Failure):
+        fail(result.failure())
+    return result.unwrap()

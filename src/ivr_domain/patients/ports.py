@@ -9,7 +9,7 @@ from typing import Protocol
 from attrs import frozen
 from returns.result import Result
 
-from ivr_domain.patients.model import Patient, Sex
+from ivr_domain.patients.model import Patient
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import PatientId, PracticeId
@@ -24,7 +24,6 @@ class PatientFilter:
 
     archived: bool = False
     practice_id: PracticeId | None = None
-    sex: Sex | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
 

@@ -63,7 +63,9 @@ def test_logins_are_rate_limited_per_client_address(platform: Platform) -> None:
     limited = error_of(platform.login("other@example.org", "whatever", address="198.51.100.1"))
     assert isinstance(limited, RateLimited)
     assert 1 <= limited.retry_after <= 60
-    assert isinstance(error_of(platform.login("other@example.org", "whatever", address="198.51.100.2")), Unauthenticated)
+    assert isinstance(
+        error_of(platform.login("other@example.org", "whatever", address="198.51.100.2")), Unauthenticated
+    )
 
 
 def test_logins_are_rate_limited_per_account(platform: Platform) -> None:

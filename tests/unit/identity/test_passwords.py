@@ -21,9 +21,15 @@ def test_changing_the_password_ends_every_other_session(platform: Platform) -> N
     platform.user("doc@example.org", Role.DOCTOR)
     other = value_of(platform.login("doc@example.org"))
     actor = platform.actor("doc@example.org")
-    value_of(platform.container.change_password()(actor, ChangePassword(current_password=PASSWORD, new_password=NEW_PASSWORD)))
+    value_of(
+        platform.container.change_password()(
+            actor, ChangePassword(current_password=PASSWORD, new_password=NEW_PASSWORD)
+        )
+    )
     assert isinstance(error_of(platform.container.authenticate()(other.access_token)), Unauthenticated)
-    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=other.refresh_token))), Unauthenticated)
+    assert isinstance(
+        error_of(platform.container.refresh()(Refresh(refresh_token=other.refresh_token))), Unauthenticated
+    )
     assert isinstance(error_of(platform.login("doc@example.org")), Unauthenticated)
     assert value_of(platform.login("doc@example.org", NEW_PASSWORD)).access_token
 
@@ -51,7 +57,9 @@ def test_a_reset_token_sets_a_new_password_once_and_ends_every_session(platform:
     value_of(platform.container.reset_password()(ResetPassword(token=token, new_password=NEW_PASSWORD)))
     assert isinstance(error_of(platform.container.authenticate()(before.access_token)), Unauthenticated)
     assert value_of(platform.login("doc@example.org", NEW_PASSWORD)).access_token
-    again = error_of(platform.container.reset_password()(ResetPassword(token=token, new_password="yet another passphrase")))
+    again = error_of(
+        platform.container.reset_password()(ResetPassword(token=token, new_password="yet another passphrase"))
+    )
     assert isinstance(again, ValidationFailed)
     assert again.errors[0].field == "token"
 

@@ -35,7 +35,9 @@ class RefreshRotation(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.platform = memory_platform(Path(tempfile.mkdtemp()), now=datetime(2026, 11, 25, 9, tzinfo=UTC))
+        # Rate limits are another test's subject; here many logins within a minute must all succeed.
+        limits = {"IVR_LOGIN_LIMIT_PER_ACCOUNT": "1000", "IVR_LOGIN_LIMIT_PER_ADDRESS": "1000"}
+        self.platform = memory_platform(Path(tempfile.mkdtemp()), now=datetime(2026, 11, 25, 9, tzinfo=UTC), env=limits)
         self.platform.user("doc@example.org", Role.DOCTOR)
         self.model: list[ModelSession] = []
 

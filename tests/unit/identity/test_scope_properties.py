@@ -22,7 +22,12 @@ def hierarchies(draw: st.DrawFn) -> dict[str, list[int | None]]:
     distributors = draw(st.lists(st.one_of(st.none(), st.integers(0, masters - 1)), min_size=1, max_size=3))
     salespeople = draw(st.lists(st.one_of(st.none(), st.integers(0, len(distributors) - 1)), min_size=1, max_size=3))
     practices = draw(st.lists(st.one_of(st.none(), st.integers(0, len(salespeople) - 1)), min_size=1, max_size=4))
-    return {"masters": [None] * masters, "distributors": distributors, "salespeople": salespeople, "practices": practices}
+    return {
+        "masters": [None] * masters,
+        "distributors": distributors,
+        "salespeople": salespeople,
+        "practices": practices,
+    }
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,7 +38,11 @@ def test_scope_never_reaches_outside_the_hierarchy(tree: dict[str, list[int | No
     dists = [platform.user(f"d{i}@example.org", Role.DISTRIBUTOR) for i in range(len(tree["distributors"]))]
     sales = [platform.user(f"s{i}@example.org", Role.SALESPERSON) for i in range(len(tree["salespeople"]))]
     doctors = [platform.user(f"p{i}@example.org", Role.DOCTOR, practice=f"P{i}") for i in range(len(tree["practices"]))]
-    levels = ((masters, dists, tree["distributors"]), (dists, sales, tree["salespeople"]), (sales, doctors, tree["practices"]))
+    levels = (
+        (masters, dists, tree["distributors"]),
+        (dists, sales, tree["salespeople"]),
+        (sales, doctors, tree["practices"]),
+    )
     for managers, members, choice in levels:
         for member, manager in zip(members, choice, strict=True):
             if manager is not None:

@@ -17,7 +17,9 @@ def test_a_session_idle_for_thirty_minutes_ends(platform: Platform) -> None:
     refreshed = value_of(platform.container.refresh()(Refresh(refresh_token=pair.refresh_token)))
     platform.clock.advance(timedelta(minutes=30))
     assert isinstance(error_of(platform.container.authenticate()(refreshed.access_token)), Unauthenticated)
-    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=refreshed.refresh_token))), Unauthenticated)
+    assert isinstance(
+        error_of(platform.container.refresh()(Refresh(refresh_token=refreshed.refresh_token))), Unauthenticated
+    )
 
 
 def test_activity_keeps_a_session_alive_until_its_absolute_limit(platform: Platform) -> None:
@@ -29,7 +31,9 @@ def test_activity_keeps_a_session_alive_until_its_absolute_limit(platform: Platf
     platform.clock.advance(timedelta(minutes=29))  # 11 h 36 min: within twelve hours
     pair = value_of(platform.container.refresh()(Refresh(refresh_token=pair.refresh_token)))
     platform.clock.advance(timedelta(minutes=29))  # 12 h 5 min
-    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=pair.refresh_token))), Unauthenticated)
+    assert isinstance(
+        error_of(platform.container.refresh()(Refresh(refresh_token=pair.refresh_token))), Unauthenticated
+    )
 
 
 def test_access_tokens_expire_after_ten_minutes(platform: Platform) -> None:
@@ -45,15 +49,21 @@ def test_logout_ends_the_session_for_access_and_refresh(platform: Platform) -> N
     actor = value_of(platform.container.authenticate()(pair.access_token))
     value_of(platform.container.logout()(actor))
     assert isinstance(error_of(platform.container.authenticate()(pair.access_token)), Unauthenticated)
-    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=pair.refresh_token))), Unauthenticated)
+    assert isinstance(
+        error_of(platform.container.refresh()(Refresh(refresh_token=pair.refresh_token))), Unauthenticated
+    )
 
 
 def test_reusing_a_refresh_token_ends_the_whole_session(platform: Platform) -> None:
     platform.user("doc@example.org", Role.DOCTOR)
     first = value_of(platform.login("doc@example.org"))
     second = value_of(platform.container.refresh()(Refresh(refresh_token=first.refresh_token)))
-    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=first.refresh_token))), Unauthenticated)
-    assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token=second.refresh_token))), Unauthenticated)
+    assert isinstance(
+        error_of(platform.container.refresh()(Refresh(refresh_token=first.refresh_token))), Unauthenticated
+    )
+    assert isinstance(
+        error_of(platform.container.refresh()(Refresh(refresh_token=second.refresh_token))), Unauthenticated
+    )
     assert isinstance(error_of(platform.container.authenticate()(second.access_token)), Unauthenticated)
 
 

@@ -72,7 +72,9 @@ def test_users_outside_scope_are_not_found(platform: Platform) -> None:
 def test_everyone_updates_their_own_name_with_optimistic_versions(platform: Platform) -> None:
     me = platform.user("me@example.org", Role.SALESPERSON, name="Old Name")
     actor = platform.actor("me@example.org")
-    updated = value_of(platform.container.update_user()(actor, UpdateUser(user_id=me.id, name="New Name", expected_version=1)))
+    updated = value_of(
+        platform.container.update_user()(actor, UpdateUser(user_id=me.id, name="New Name", expected_version=1))
+    )
     assert (updated.name, updated.version) == ("New Name", 2)
     stale = UpdateUser(user_id=me.id, name="Again", expected_version=1)
     assert isinstance(error_of(platform.container.update_user()(actor, stale)), PreconditionFailed)
@@ -82,4 +84,6 @@ def test_everyone_updates_their_own_name_with_optimistic_versions(platform: Plat
 
 def test_admins_cannot_deactivate_themselves(platform: Platform) -> None:
     admin = platform.user("admin@example.org", Role.ADMIN)
-    assert isinstance(error_of(platform.container.deactivate_user()(platform.actor("admin@example.org"), admin.id)), Conflict)
+    assert isinstance(
+        error_of(platform.container.deactivate_user()(platform.actor("admin@example.org"), admin.id)), Conflict
+    )

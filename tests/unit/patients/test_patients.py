@@ -38,7 +38,9 @@ def _create(platform: Platform, actor: Actor, **changes: object) -> Patient:
     return view
 
 
-def test_a_doctor_creates_a_patient_for_their_practice_with_normalised_values(platform: Platform, doctor: Actor) -> None:
+def test_a_doctor_creates_a_patient_for_their_practice_with_normalised_values(
+    platform: Platform, doctor: Actor
+) -> None:
     patient = _create(platform, doctor, phone="(217) 555-0142", email=" Ada@Example.org ")
     assert patient.practice_id == doctor.practice_id
     assert patient.phone is not None
@@ -96,7 +98,9 @@ def test_two_insurances_of_one_rank_are_refused(platform: Platform, doctor: Acto
     assert failure.errors[0].field == "insurances[1].rank"
 
 
-def test_a_likely_duplicate_answers_conflict_with_the_existing_id_unless_allowed(platform: Platform, doctor: Actor) -> None:
+def test_a_likely_duplicate_answers_conflict_with_the_existing_id_unless_allowed(
+    platform: Platform, doctor: Actor
+) -> None:
     first = _create(platform, doctor)
     again = attrs.evolve(platform.patient_input(), first_name="ADA ", last_name="sámple")
     conflict = error_of(platform.container.create_patient()(doctor, CreatePatient(patient=again)))
@@ -110,7 +114,9 @@ def test_updates_are_versioned(platform: Platform, doctor: Actor) -> None:
     patient = _create(platform, doctor)
     body = attrs.evolve(platform.patient_input(), last_name="Lovelace")
     updated = value_of(
-        platform.container.update_patient()(doctor, UpdatePatient(patient_id=patient.id, patient=body, expected_version=1))
+        platform.container.update_patient()(
+            doctor, UpdatePatient(patient_id=patient.id, patient=body, expected_version=1)
+        )
     )
     assert isinstance(updated, Patient)
     assert (updated.name.last, updated.version) == ("Lovelace", 2)
@@ -210,5 +216,7 @@ def test_admins_name_the_practice_and_it_must_exist(platform: Platform, doctor: 
     missing = error_of(platform.container.create_patient()(admin, CreatePatient(patient=body)))
     assert isinstance(missing, ValidationFailed)
     assert missing.errors[0].field == "practice_id"
-    created = value_of(platform.container.create_patient()(admin, CreatePatient(patient=body, practice_id=doctor.practice_id)))
+    created = value_of(
+        platform.container.create_patient()(admin, CreatePatient(patient=body, practice_id=doctor.practice_id))
+    )
     assert created.practice_id == doctor.practice_id

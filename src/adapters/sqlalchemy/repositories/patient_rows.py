@@ -47,10 +47,6 @@ class PatientCodec:
         value = f"{normalise_for_match(first)}|{normalise_for_match(last)}|{born.isoformat()}"
         return self._index.digest(value, purpose="patient.name_dob")
 
-    def sex(self, sex: Sex) -> str:
-        """Digest of the sex, so the list can filter on it without storing it in clear."""
-        return self._index.digest(sex.value, purpose="patient.sex")
-
     def member_id(self, member_id: str) -> str:
         """Digest of a normalised member id."""
         return self._index.digest(normalise_member_id(member_id), purpose="insurance.member_id")
@@ -70,7 +66,6 @@ class PatientCodec:
             "email": seal("email", patient.email.value if patient.email else None),
             "bi_last_dob": self.last_dob(patient.name.last, patient.date_of_birth),
             "bi_name_dob": self.name_dob(patient.name.first, patient.name.last, patient.date_of_birth),
-            "bi_sex": self.sex(patient.sex),
             "archived": patient.archived,
             "ivr_submitted": patient.ivr_submitted,
             "created_by": patient.created_by,

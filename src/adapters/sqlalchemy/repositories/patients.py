@@ -72,8 +72,6 @@ class SqlAlchemyPatientRepository:
         stmt = select(patients).where(patients_in_scope(scope), patients.c.archived.is_(filters.archived))
         if filters.practice_id is not None:
             stmt = stmt.where(patients.c.practice_id == filters.practice_id)
-        if filters.sex is not None:
-            stmt = stmt.where(patients.c.bi_sex == self._codec.sex(filters.sex))
         if filters.created_from is not None:
             stmt = stmt.where(patients.c.created_at >= filters.created_from)
         if filters.created_to is not None:

@@ -49,19 +49,22 @@ PATIENTS = (
 def _seed(built: Container) -> None:
     create_user = built.create_user()
     for email, name, role, practice in ACCOUNTS:
-        cmd = CreateUser(email=email, name=name, role=role, password=DEMO_PASSWORD, practice_name=practice)
-        ok(create_user(SYSTEM_ACTOR, cmd))
+        account = CreateUser(email=email, name=name, role=role, password=DEMO_PASSWORD, practice_name=practice)
+        ok(create_user(SYSTEM_ACTOR, account))
     find = built.find_user_by_email()
     for manager, member in HIERARCHY:
         manager_id = ok(find(SYSTEM_ACTOR, manager)).id
         member_id = ok(find(SYSTEM_ACTOR, member)).id
         ok(built.assign_member()(SYSTEM_ACTOR, AssignMember(manager_id=manager_id, member_user_id=member_id)))
-    for first, last, born, sex, member_id, doctor in PATIENTS:
+    for first, last, born, sex, insurance_member_id, doctor in PATIENTS:
         practice_id = ok(find(SYSTEM_ACTOR, doctor)).practice_id
-        ok(built.create_patient()(SYSTEM_ACTOR, _patient(first, last, born, sex, member_id, practice_id)))
+        patient = _patient(first, last, born, sex, member_id=insurance_member_id, practice=practice_id)
+        ok(built.create_patient()(SYSTEM_ACTOR, patient))
 
 
-def _patient(first: str, last: str, born: date, sex: Sex, member_id: str, practice: PracticeId | None) -> CreatePatient:
+def _patient(
+    first: str, last: str, born: date, sex: Sex, *, member_id: str, practice: PracticeId | None
+) -> CreatePatient:
     return CreatePatient(
         practice_id=practice,
         patient=PatientInput(
@@ -97,4 +100,6 @@ def seed_demo() -> None:
     for email, name, role, practice in ACCOUNTS:
         where = f", {practice}" if practice else ""
         typer.echo(f"  {role.value:<19} {email:<30} {name}{where}")
-    typer.echo("Hierarchy: master -> distributor -> sales -> Springfield Wound Clinic (Riverside Podiatry is unassigned).")
+    typer.echo(
+        "Hierarchy: master -> distributor -> sales -> Springfield Wound Clinic (Riverside Podiatry is unassigned)."
+    )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 import uvicorn
 
+from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
-from entrypoints.container import build_container
 
 
 def serve(
-    host: str = typer.Option(None, help="Address to listen on (default IVR_HOST or 127.0.0.1)."),
-    port: int = typer.Option(None, help="Port to listen on (default IVR_PORT or 8000)."),
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default IVR_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default IVR_PORT or 8000).")] = None,
 ) -> None:
     """Serve the HTTP API until interrupted."""
     settings = load_settings()

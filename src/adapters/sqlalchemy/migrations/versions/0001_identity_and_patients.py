@@ -81,7 +81,6 @@ def upgrade() -> None:
         sa.Column("address_postal_code", sa.LargeBinary(), nullable=True),
         sa.Column("bi_last_dob", sa.String(length=128), nullable=False),
         sa.Column("bi_name_dob", sa.String(length=128), nullable=False),
-        sa.Column("bi_sex", sa.String(length=128), nullable=False),
         sa.Column("archived", sa.Boolean(), nullable=False),
         sa.Column("ivr_submitted", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=False),
@@ -94,7 +93,6 @@ def upgrade() -> None:
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_patients_bi_last_dob"), ["bi_last_dob"], unique=False)
         batch_op.create_index(batch_op.f("ix_patients_bi_name_dob"), ["bi_name_dob"], unique=False)
-        batch_op.create_index(batch_op.f("ix_patients_bi_sex"), ["bi_sex"], unique=False)
         batch_op.create_index("ix_patients_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_patients_practice_id"), ["practice_id"], unique=False)
         batch_op.create_index("ix_patients_updated_at_id", ["updated_at", "id"], unique=False)

@@ -1,0 +1,1 @@
+"""The HTTP API: a Litestar application over the container's use cases."""

@@ -1,0 +1,144 @@
+"""Bearer authentication in front of the core's `authenticate`, with a short per-process session cache."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from attrs import define, field
+from litestar.connection import ASGIConnection
+from returns.result import Failure, Result, Success
+
+from entrypoints.http.context import current
+from entrypoints.http.problems import to_problem, unauthenticated
+from ivr_domain.shared.actor import Actor
+from ivr_domain.shared.errors import Unauthenticated
+
+Authenticate = Callable[[str], Result[Actor, Unauthenticated]]
+
+_MAX_ENTRIES = 10_000
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@define
+class SessionCache:
+    """Actors by access token for `lifetime` seconds, so most requests skip the session lookup; 0 disables it."""
+
+    lifetime: float
+    now: Callable[[], float] = time.monotonic
+    _entries: dict[str, tuple[Actor, float]] = field(factory=dict)
+    _lock: threading.Lock = field(factory=threading.Lock)
+
+    def get(self, token: str) -> Actor | None:
+        """Return the cached actor of a token while its entry is fresh."""
+        if self.lifetime <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(_key(token))
+            if entry is None or entry[1] <= self.now():
+                return None
+            return entry[0]
+
+    def put(self, token: str, actor: Actor) -> None:
+        """Remember the actor a token authenticated as."""
+        if self.lifetime <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= _MAX_ENTRIES:
+                self._purge()
+            self._entries[_key(token)] = (actor, self.now() + self.lifetime)
+
+    def evict_session(self, session_id: Any) -> None:
+        """Forget every entry of a session (its logout), so this process refuses it at once."""
+        with self._lock:
+            stale = [k for k, (actor, _) in self._entries.items() if actor.session_id == session_id]
+            for key in stale:
+                del self._entries[key]
+
+    def _purge(self) -> None:
+        moment = self.now()
+        for key in [k for k, (_, expiry) in self._entries.items() if expiry <= moment]:
+            del self._entries[key]
+        if len(self._entries) >= _MAX_ENTRIES:
+            self._entries.clear()
+
+
+def bearer_token(header: str | None) -> str:
+    """Return the token of an `Authorization: Bearer` header, or raise the 401 problem."""
+    if header is None:
+        raise unauthenticated()
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        raise unauthenticated("the Authorization header must be 'Bearer <access token>'")
+    return token
+
+
+@define
+class BearerAuth:
+    """Turns a request's bearer token into the actor of the use cases."""
+
+    authenticate: Callable[[], Authenticate]
+    cache: SessionCache
+
+    def actor(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+        """Authenticate the request (401 problem when it cannot be) and note its user for the access log."""
+        token = bearer_token(connection.headers.get("authorization"))
+        actor = self.cache.get(token)
+        if actor is None:
+            match self.authenticate()(token):
+                case Success(found):
+                    actor = found
+                    self.cache.put(token, actor)
+                case Failure(error):
+                    raise to_problem(error)
+        assert actor is not None  # noqa: S101 -- narrowed by the match above
+        current().user_id = str(actor.user_id)
+        return actor
+
+
+def _networks(trusted: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    found = []
+    for entry in trusted:
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return found
+
+
+def _is_trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any], trusted_proxies: Iterable[str]) -> str:
+    """Return the socket peer, or behind trusted proxies the nearest X-Forwarded-For hop they did not add."""
+    peer = connection.client.host if connection.client else "unknown"
+    networks = _networks(trusted_proxies)
+    if not networks or not _is_trusted(peer, networks):
+        return peer
+    hops = [h.strip() for h in connection.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    # Read from the right: each trusted proxy appended the address it saw; the first untrusted one is the client.
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop if _is_valid(hop) else peer
+    return hops[0] if hops and _is_valid(hops[0]) else peer
+
+
+def _is_valid(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True

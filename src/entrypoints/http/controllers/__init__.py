@@ -1,0 +1,1 @@
+"""Controllers: parse, call one use case, translate its `Result`; they decide nothing."""

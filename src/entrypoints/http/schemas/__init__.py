@@ -1,0 +1,1 @@
+"""Request bodies (attrs classes decoded strictly) and response shapes (msgspec structs) per context."""
