@@ -13,6 +13,7 @@ from returns.result import Failure, Result, Success
 from adapters.notifications import InMemoryResetNotifier
 from entrypoints.container import Container, build_container
 from entrypoints.settings import load_settings
+from ivr_domain.admin.ports import AuditQuery
 from ivr_domain.identity.model import User
 from ivr_domain.identity.use_cases.auth import Login, TokenPair
 from ivr_domain.identity.use_cases.hierarchy import AssignMember
@@ -21,8 +22,10 @@ from ivr_domain.patients.model import InsuranceRank, PlanType, Sex
 from ivr_domain.patients.use_cases import CreatePatient
 from ivr_domain.patients.validation import InsuranceInput, PatientInput
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Role
+from ivr_domain.shared.audit import AuditEntry
 from ivr_domain.shared.clock import MovableClock
 from ivr_domain.shared.ids import PracticeId
+from ivr_domain.shared.paging import MAX_LIMIT, PageRequest
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -90,6 +93,12 @@ class Platform:
         """Log in and authenticate, returning the actor a request would carry."""
         pair = value_of(self.login(email))
         return value_of(self.container.authenticate()(pair.access_token))
+
+    def audit(self, query: AuditQuery | None = None) -> list[AuditEntry]:
+        """Return the committed audit entries a query finds, newest first (ties in any order)."""
+        with self.container.uow() as uow:
+            page = uow.audit_records.search(query or AuditQuery(), PageRequest(limit=MAX_LIMIT, sort="-at"))
+        return list(page.items)
 
     def assign(self, manager: User, member: User) -> None:
         """Put a member under a manager."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from dependency_injector import containers, providers
 
 from adapters.cache import InMemoryCounterStore, RedisCounterStore
@@ -17,15 +17,27 @@ from adapters.crypto import (
     Argon2PasswordHasher,
     HmacBlindIndex,
     JwtTokenService,
+    KeyFileFieldCipher,
     KeyRing,
+    audit_key_from_settings,
     keyring_from_settings,
+    load_or_create_audit_key,
     load_or_create_key_file,
 )
-from adapters.memory import InMemoryIdempotencyStore, InMemoryStore, InMemoryUnitOfWork
+from adapters.events import InProcessDispatcher, ProcrastinateJobQueue
+from adapters.files import FileAnchorLog
+from adapters.memory import InMemoryAnchorLog, InMemoryIdempotencyStore, InMemoryStore, InMemoryUnitOfWork
+from adapters.memory.document_store import InMemoryDocumentStore
 from adapters.notifications import ConsoleResetNotifier, InMemoryResetNotifier
 from adapters.sqlalchemy import SqlAlchemyIdempotencyStore, SqlAlchemyUnitOfWork, create_engine_for
 from adapters.sqlalchemy.migrate import is_current
+from adapters.sqlalchemy.rekey import SqlAlchemyRekeyer
+from adapters.storage import LocalFolderDocumentStore
+from entrypoints.event_wiring import after_commit_hook, enqueue_hook, subscriptions
 from entrypoints.settings import Settings
+from ivr_domain.admin.audit_chain import AuditSealer, AuditVerifier
+from ivr_domain.admin.use_cases import AccessReportHandler, SearchAuditLogHandler
+from ivr_domain.identity.use_cases.access import DeactivateUserHandler, SetPermissionsHandler
 from ivr_domain.identity.use_cases.auth import (
     AuthenticateHandler,
     LoginHandler,
@@ -43,13 +55,18 @@ from ivr_domain.identity.use_cases.practices import (
 )
 from ivr_domain.identity.use_cases.users import (
     CreateUserHandler,
-    DeactivateUserHandler,
     FindUserByEmailHandler,
     GetUserHandler,
     ListUsersHandler,
-    SetPermissionsHandler,
     UpdateUserHandler,
 )
+from ivr_domain.notifications.use_cases import (
+    DeliverNotificationsHandler,
+    ListNotificationsHandler,
+    MarkAllNotificationsReadHandler,
+    MarkNotificationReadHandler,
+)
+from ivr_domain.patients.documents import GetDocumentHandler, ListDocumentsHandler, UploadDocumentHandler
 from ivr_domain.patients.use_cases import (
     ArchivePatientHandler,
     CreatePatientHandler,
@@ -58,8 +75,12 @@ from ivr_domain.patients.use_cases import (
     SearchPatientsHandler,
     UpdatePatientHandler,
 )
+from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import SystemClock
+from ivr_domain.shared.dispatch import EventDispatcher, EventSequencer
 from ivr_domain.shared.ports import PasswordHasher
+
+_log = structlog.get_logger("ivr.keys")
 
 
 def load_keyring(settings: Settings) -> KeyRing:
@@ -79,10 +100,37 @@ def load_keyring(settings: Settings) -> KeyRing:
     ring, created = load_or_create_key_file(keys.keys_file)
     if created:
         # Said on the console once, so an operator knows the file must be kept and backed up.
-        print(
-            f"Generated new encryption and signing keys in {keys.keys_file} (mode 0600): keep it safe.", file=sys.stderr
-        )
+        _log.warning("generated new encryption and signing keys: keep the file safe", path=str(keys.keys_file))
     return ring
+
+
+def load_audit_key(settings: Settings) -> bytes:
+    """Read the audit chain's key from the environment in production, or from (or into) its own file."""
+    if settings.audit.key:
+        return audit_key_from_settings(settings.audit.key)
+    if settings.environment == "production":
+        raise RuntimeError("production requires IVR_AUDIT_KEY (kept apart from the database and its backups)")
+    key, created = load_or_create_audit_key(settings.audit.key_file)
+    if created:
+        _log.warning("generated the audit chain's key: keep it apart from backups", path=str(settings.audit.key_file))
+    return key
+
+
+def make_cipher(settings: Settings, ring: KeyRing) -> AesGcmFieldCipher | KeyFileFieldCipher:
+    """Return the field cipher: over the key file it follows rotations; keys from settings change on restart."""
+    if settings.keys.from_environment:
+        return AesGcmFieldCipher(ring.cipher_keys, ring.current_cipher_key_id)
+    return KeyFileFieldCipher(settings.keys.keys_file, ring)
+
+
+def make_document_store(
+    settings: Settings, ring: KeyRing, cipher: AesGcmFieldCipher | KeyFileFieldCipher
+) -> LocalFolderDocumentStore:
+    """Return the document folder; over the key file it follows rotations as the field cipher does."""
+    follow = cipher.keys if isinstance(cipher, KeyFileFieldCipher) else None
+    return LocalFolderDocumentStore(
+        settings.documents.directory, ring.cipher_keys, ring.current_cipher_key_id, follow=follow
+    )
 
 
 def _hasher(settings: Settings) -> Argon2PasswordHasher:
@@ -111,12 +159,13 @@ def readiness_check(settings: Settings) -> Callable[[], tuple[bool, str]]:
 class Container(containers.DeclarativeContainer):
     """Adapters chosen by settings, and one provider per use case."""
 
+    __self__ = providers.Self()
     settings = providers.Dependency(instance_of=Settings)
     auth_policy = providers.Callable(lambda s: s.auth, settings)
     clock = providers.Singleton(SystemClock)
 
     keyring = providers.Singleton(load_keyring, settings)
-    cipher = providers.Singleton(lambda k: AesGcmFieldCipher(k.cipher_keys, k.current_cipher_key_id), keyring)
+    cipher = providers.Singleton(make_cipher, settings, keyring)
     blind_index = providers.Singleton(lambda k: HmacBlindIndex(k.blind_index_key), keyring)
     hasher = providers.Singleton(_hasher, settings)
     decoy_hash = providers.Singleton(_decoy_hash, hasher)
@@ -127,15 +176,25 @@ class Container(containers.DeclarativeContainer):
     persistence = providers.Callable(lambda s: s.persistence, settings)
     memory_store = providers.Singleton(InMemoryStore)
     engine = providers.Singleton(lambda s: create_engine_for(s.database_url), settings)
+    # Committed events go to the in-process relay after commit, or to procrastinate jobs in the same transaction.
+    after_commit = providers.Singleton(after_commit_hook, settings, __self__)
+    enqueue = providers.Singleton(enqueue_hook, settings, __self__)
     uow = providers.Selector(
         persistence,
-        memory=providers.Factory(InMemoryUnitOfWork, memory_store),
-        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine, cipher=cipher, blind_index=blind_index),
+        memory=providers.Factory(InMemoryUnitOfWork, memory_store, after_commit=after_commit),
+        sqlalchemy=providers.Factory(
+            SqlAlchemyUnitOfWork,
+            engine,
+            cipher=cipher,
+            blind_index=blind_index,
+            enqueue=enqueue,
+            after_commit=after_commit,
+        ),
     )
     idempotency = providers.Selector(
         persistence,
         memory=providers.Singleton(InMemoryIdempotencyStore),
-        sqlalchemy=providers.Singleton(SqlAlchemyIdempotencyStore, engine),
+        sqlalchemy=providers.Singleton(SqlAlchemyIdempotencyStore, engine, cipher=cipher),
     )
     counters = providers.Selector(
         providers.Callable(lambda s: "redis" if s.redis_url else "memory", settings),
@@ -148,6 +207,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryResetNotifier),
     )
     readiness = providers.Singleton(readiness_check, settings)
+    audit_trail = providers.Singleton(AuditTrail, uow=uow.provider, clock=clock)
 
     issuer = providers.Singleton(SessionIssuer, tokens=tokens, clock=clock, policy=auth_policy)
     login = providers.Singleton(
@@ -159,14 +219,17 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         policy=auth_policy,
         decoy_hash=decoy_hash,
+        audit=audit_trail,
     )
-    refresh = providers.Singleton(RefreshHandler, uow=uow.provider, issuer=issuer, clock=clock, policy=auth_policy)
-    logout = providers.Singleton(LogoutHandler, uow=uow.provider, clock=clock)
+    refresh = providers.Singleton(
+        RefreshHandler, uow=uow.provider, issuer=issuer, clock=clock, policy=auth_policy, audit=audit_trail
+    )
+    logout = providers.Singleton(LogoutHandler, uow=uow.provider, clock=clock, audit=audit_trail)
     authenticate = providers.Singleton(
-        AuthenticateHandler, uow=uow.provider, tokens=tokens, clock=clock, policy=auth_policy
+        AuthenticateHandler, uow=uow.provider, tokens=tokens, clock=clock, policy=auth_policy, audit=audit_trail
     )
     change_password = providers.Singleton(
-        ChangePasswordHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy
+        ChangePasswordHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy, audit=audit_trail
     )
     forgot_password = providers.Singleton(
         ForgotPasswordHandler,
@@ -175,35 +238,105 @@ class Container(containers.DeclarativeContainer):
         counters=counters,
         clock=clock,
         policy=auth_policy,
+        audit=audit_trail,
     )
     reset_password = providers.Singleton(
-        ResetPasswordHandler, uow=uow.provider, hasher=hasher, counters=counters, clock=clock, policy=auth_policy
+        ResetPasswordHandler,
+        uow=uow.provider,
+        hasher=hasher,
+        counters=counters,
+        clock=clock,
+        policy=auth_policy,
+        audit=audit_trail,
     )
 
     create_user = providers.Singleton(
-        CreateUserHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy
+        CreateUserHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy, audit=audit_trail
     )
-    get_user = providers.Singleton(GetUserHandler, uow=uow.provider)
-    find_user_by_email = providers.Singleton(FindUserByEmailHandler, uow=uow.provider)
-    list_users = providers.Singleton(ListUsersHandler, uow=uow.provider)
-    update_user = providers.Singleton(UpdateUserHandler, uow=uow.provider, clock=clock)
-    deactivate_user = providers.Singleton(DeactivateUserHandler, uow=uow.provider, clock=clock)
-    set_permissions = providers.Singleton(SetPermissionsHandler, uow=uow.provider, clock=clock)
-    assign_member = providers.Singleton(AssignMemberHandler, uow=uow.provider, clock=clock)
-    assignment_history = providers.Singleton(AssignmentHistoryHandler, uow=uow.provider)
-    hierarchy = providers.Singleton(HierarchyHandler, uow=uow.provider)
+    get_user = providers.Singleton(GetUserHandler, uow=uow.provider, audit=audit_trail)
+    find_user_by_email = providers.Singleton(FindUserByEmailHandler, uow=uow.provider, audit=audit_trail)
+    list_users = providers.Singleton(ListUsersHandler, uow=uow.provider, audit=audit_trail)
+    update_user = providers.Singleton(UpdateUserHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    deactivate_user = providers.Singleton(DeactivateUserHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    set_permissions = providers.Singleton(SetPermissionsHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    assign_member = providers.Singleton(AssignMemberHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    assignment_history = providers.Singleton(AssignmentHistoryHandler, uow=uow.provider, audit=audit_trail)
+    hierarchy = providers.Singleton(HierarchyHandler, uow=uow.provider, audit=audit_trail)
 
-    create_practice = providers.Singleton(CreatePracticeHandler, uow=uow.provider, phones=phones, clock=clock)
-    get_practice = providers.Singleton(GetPracticeHandler, uow=uow.provider)
-    list_practices = providers.Singleton(ListPracticesHandler, uow=uow.provider)
-    update_practice = providers.Singleton(UpdatePracticeHandler, uow=uow.provider, phones=phones, clock=clock)
+    create_practice = providers.Singleton(
+        CreatePracticeHandler, uow=uow.provider, phones=phones, clock=clock, audit=audit_trail
+    )
+    get_practice = providers.Singleton(GetPracticeHandler, uow=uow.provider, audit=audit_trail)
+    list_practices = providers.Singleton(ListPracticesHandler, uow=uow.provider, audit=audit_trail)
+    update_practice = providers.Singleton(
+        UpdatePracticeHandler, uow=uow.provider, phones=phones, clock=clock, audit=audit_trail
+    )
 
-    create_patient = providers.Singleton(CreatePatientHandler, uow=uow.provider, phones=phones, clock=clock)
-    get_patient = providers.Singleton(GetPatientHandler, uow=uow.provider)
-    update_patient = providers.Singleton(UpdatePatientHandler, uow=uow.provider, phones=phones, clock=clock)
-    archive_patient = providers.Singleton(ArchivePatientHandler, uow=uow.provider, clock=clock)
-    list_patients = providers.Singleton(ListPatientsHandler, uow=uow.provider)
-    search_patients = providers.Singleton(SearchPatientsHandler, uow=uow.provider)
+    create_patient = providers.Singleton(
+        CreatePatientHandler, uow=uow.provider, phones=phones, clock=clock, audit=audit_trail
+    )
+    get_patient = providers.Singleton(GetPatientHandler, uow=uow.provider, audit=audit_trail)
+    update_patient = providers.Singleton(
+        UpdatePatientHandler, uow=uow.provider, phones=phones, clock=clock, audit=audit_trail
+    )
+    archive_patient = providers.Singleton(ArchivePatientHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    list_patients = providers.Singleton(ListPatientsHandler, uow=uow.provider, audit=audit_trail)
+    search_patients = providers.Singleton(SearchPatientsHandler, uow=uow.provider, audit=audit_trail)
+
+    rekeyer = providers.Singleton(SqlAlchemyRekeyer, engine, cipher=cipher, blind_index=blind_index)
+
+    # The audit chain: its key and anchors live outside the database.
+    audit_key = providers.Singleton(load_audit_key, settings)
+    anchor_log = providers.Selector(
+        persistence,
+        memory=providers.Singleton(InMemoryAnchorLog),
+        sqlalchemy=providers.Singleton(lambda s: FileAnchorLog(s.audit.anchor_file), settings),
+    )
+    audit_sealer = providers.Singleton(AuditSealer, uow=uow.provider, key=audit_key, anchors=anchor_log, clock=clock)
+    audit_verifier = providers.Singleton(AuditVerifier, uow=uow.provider, key=audit_key, anchors=anchor_log)
+    search_audit_log = providers.Singleton(SearchAuditLogHandler, uow=uow.provider, audit=audit_trail)
+    access_report = providers.Singleton(AccessReportHandler, uow=uow.provider, audit=audit_trail)
+
+    # Patient documents: bytes encrypted in a folder (memory for the memory profile), metadata in the unit of work.
+    document_store = providers.Selector(
+        persistence,
+        memory=providers.Singleton(InMemoryDocumentStore),
+        sqlalchemy=providers.Singleton(make_document_store, settings, keyring, cipher),
+    )
+    upload_document = providers.Singleton(
+        UploadDocumentHandler,
+        uow=uow.provider,
+        store=document_store,
+        audit=audit_trail,
+        clock=clock,
+        max_bytes=providers.Callable(lambda s: s.documents.max_bytes, settings),
+    )
+    list_documents = providers.Singleton(ListDocumentsHandler, uow=uow.provider, audit=audit_trail)
+    get_document = providers.Singleton(GetDocumentHandler, uow=uow.provider, store=document_store, audit=audit_trail)
+
+    # Events: handlers, the dispatcher and sequencer, and the two ways of running them (see docs/operations.md).
+    deliver_notifications = providers.Singleton(
+        DeliverNotificationsHandler, uow=uow.provider, clock=clock, audit=audit_trail
+    )
+    event_dispatcher = providers.Singleton(
+        EventDispatcher,
+        uow=uow.provider,
+        subscriptions=providers.Singleton(subscriptions, deliver_notifications),
+        clock=clock,
+    )
+    event_sequencer = providers.Singleton(EventSequencer, uow=uow.provider)
+    event_relay = providers.Singleton(
+        lambda d: InProcessDispatcher(d.dispatch, lambda older_than: d.replay(older_than=older_than)),
+        event_dispatcher,
+    )
+    job_queue = providers.Singleton(ProcrastinateJobQueue)
+    list_notifications = providers.Singleton(ListNotificationsHandler, uow=uow.provider, audit=audit_trail)
+    mark_notification_read = providers.Singleton(
+        MarkNotificationReadHandler, uow=uow.provider, clock=clock, audit=audit_trail
+    )
+    mark_all_notifications_read = providers.Singleton(
+        MarkAllNotificationsReadHandler, uow=uow.provider, clock=clock, audit=audit_trail
+    )
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

@@ -49,6 +49,37 @@ class HttpSettings:
 
 
 @frozen(kw_only=True)
+class AuditSettings:
+    """The audit chain's key and anchor file (both outside the database) and the embedded sealer's timer."""
+
+    key_file: Path
+    anchor_file: Path
+    key: str | None = None
+    seal_interval_seconds: float = 5.0
+
+
+@frozen(kw_only=True)
+class DocumentSettings:
+    """Where document bytes are kept (encrypted) and how large one may be."""
+
+    directory: Path = Path("var/documents")
+    max_bytes: int = 25 * 1024 * 1024
+
+
+@frozen(kw_only=True)
+class EventSettings:
+    """How committed events reach their handlers, and how often leftovers are replayed."""
+
+    dispatch: Literal["inline", "procrastinate"] = "inline"
+    replay_interval_seconds: float = 30.0
+    replay_after_seconds: float = 60.0
+    worker_concurrency: int = 4
+    retry_attempts: int = 10
+    retry_base_seconds: int = 2
+    stalled_after_seconds: float = 60.0
+
+
+@frozen(kw_only=True)
 class Settings:
     """Everything the composition root needs."""
 
@@ -58,7 +89,10 @@ class Settings:
     redis_url: str | None = None
     password_hashing: Literal["owasp", "fast"] = "owasp"
     keys: KeySettings
+    audit: AuditSettings
     http: HttpSettings = field(factory=HttpSettings)
+    documents: DocumentSettings = field(factory=DocumentSettings)
+    events: EventSettings = field(factory=EventSettings)
     auth: AuthPolicy = field(factory=AuthPolicy)
     log_level: str = "INFO"
     notifier: Literal["console", "memory"] = "console"
@@ -106,6 +140,27 @@ def _auth(env: Mapping[str, str]) -> AuthPolicy:
     )
 
 
+def _events(env: Mapping[str, str], database_url: str) -> EventSettings:
+    postgres = database_url.startswith("postgresql")
+    dispatch = env.get("IVR_EVENTS_DISPATCH") or ("procrastinate" if postgres else "inline")
+    if dispatch not in ("inline", "procrastinate"):
+        raise SettingsError("IVR_EVENTS_DISPATCH must be 'inline' or 'procrastinate'")
+    if dispatch == "procrastinate" and not postgres:
+        raise SettingsError("IVR_EVENTS_DISPATCH=procrastinate needs a PostgreSQL IVR_DATABASE_URL")
+    concurrency = _int(env, "IVR_WORKER_CONCURRENCY", 4)
+    if concurrency < 1:
+        raise SettingsError("IVR_WORKER_CONCURRENCY must be at least 1")
+    return EventSettings(
+        dispatch="procrastinate" if dispatch == "procrastinate" else "inline",
+        replay_interval_seconds=_float(env, "IVR_OUTBOX_REPLAY_SECONDS", 30.0),
+        replay_after_seconds=_float(env, "IVR_OUTBOX_REPLAY_AFTER_SECONDS", 60.0),
+        worker_concurrency=concurrency,
+        retry_attempts=_int(env, "IVR_DISPATCH_MAX_ATTEMPTS", 10),
+        retry_base_seconds=_int(env, "IVR_DISPATCH_RETRY_BASE_SECONDS", 2),
+        stalled_after_seconds=_float(env, "IVR_WORKER_STALLED_SECONDS", 60.0),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or a given mapping), with the embedded defaults."""
     env = os.environ if env is None else env
@@ -115,11 +170,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("IVR_PASSWORD_HASHING must be 'owasp' or 'fast'")
     port = _int(env, "IVR_PORT", 8000)
     host = env.get("IVR_HOST", "127.0.0.1")
+    database_url = env.get("IVR_DATABASE_URL") or f"sqlite:///{data_dir / 'ivr.db'}"
     proxies = frozenset(p.strip() for p in env.get("IVR_TRUSTED_PROXIES", "").split(",") if p.strip())
     return Settings(
         environment=env.get("IVR_ENV", "development"),
         data_dir=data_dir,
-        database_url=env.get("IVR_DATABASE_URL") or f"sqlite:///{data_dir / 'ivr.db'}",
+        database_url=database_url,
         redis_url=env.get("IVR_REDIS_URL") or None,
         password_hashing="fast" if hashing == "fast" else "owasp",
         keys=KeySettings(
@@ -129,6 +185,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             blind_index_key=env.get("IVR_BLIND_INDEX_KEY") or None,
             jwt_secret=env.get("IVR_JWT_SECRET") or None,
         ),
+        audit=AuditSettings(
+            key_file=Path(env.get("IVR_AUDIT_KEY_FILE") or data_dir / "audit.key"),
+            anchor_file=Path(env.get("IVR_AUDIT_ANCHOR_FILE") or data_dir / "audit-anchors.jsonl"),
+            key=env.get("IVR_AUDIT_KEY") or None,
+            seal_interval_seconds=_float(env, "IVR_AUDIT_SEAL_SECONDS", 5.0),
+        ),
         http=HttpSettings(
             host=host,
             port=port,
@@ -136,8 +198,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_body_bytes=_int(env, "IVR_MAX_BODY_BYTES", 1024 * 1024),
             session_cache_seconds=_float(env, "IVR_SESSION_CACHE_SECONDS", 5.0),
             trusted_proxies=proxies,
+            idempotency_ttl=timedelta(hours=_int(env, "IVR_IDEMPOTENCY_TTL_HOURS", 24)),
         ),
         auth=_auth(env),
+        documents=DocumentSettings(
+            directory=Path(env.get("IVR_DOCUMENTS_DIR") or data_dir / "documents"),
+            max_bytes=_int(env, "IVR_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024),
+        ),
         log_level=env.get("IVR_LOG_LEVEL", "INFO").upper(),
         notifier="memory" if env.get("IVR_NOTIFIER") == "memory" else "console",
+        events=_events(env, database_url),
     )

@@ -13,11 +13,11 @@ class LibPhoneNumbers:
         self._region = default_region
 
     def to_e164(self, raw: str) -> str | None:
-        """Return the E.164 form of a possible number, or None."""
+        """Return the E.164 form of a valid number, or None (a local-only 7-digit number is not enough)."""
         try:
             number = phonenumbers.parse(raw, self._region)
         except NumberParseException:
             return None
-        if not phonenumbers.is_possible_number(number):
+        if not phonenumbers.is_valid_number(number):
             return None
         return phonenumbers.format_number(number, PhoneNumberFormat.E164)

@@ -21,6 +21,7 @@ from adapters.crypto.tokens import MIN_SECRET_BYTES as MIN_JWT_SECRET_BYTES
 
 KEY_FILE_VERSION = 1
 INITIAL_KEY_ID = "k1"
+AUDIT_KEY_BYTES = 32
 
 
 class KeyMaterialError(ValueError):
@@ -83,25 +84,89 @@ def load_or_create_key_file(path: Path) -> tuple[KeyRing, bool]:
     """Read the key file, or create it (mode 0600) with fresh keys; the flag tells whether it was created."""
     if path.exists():
         return _read_key_file(path), False
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     ring = generate_keyring()
-    document = json.dumps(_to_document(ring), indent=2).encode()
+    if not _create_secret_file(path, json.dumps(_to_document(ring), indent=2).encode()):
+        return _read_key_file(path), False
+    return ring, True
+
+
+def add_cipher_key(path: Path) -> tuple[KeyRing, str]:
+    """Add a fresh cipher key to the key file and make it current; earlier keys stay to read old ciphertexts."""
+    ring = _read_key_file(path)
+    number = len(ring.cipher_keys) + 1
+    while f"k{number}" in ring.cipher_keys:
+        number += 1
+    key_id = f"k{number}"
+    rotated = KeyRing(
+        cipher_keys={**ring.cipher_keys, key_id: secrets.token_bytes(CIPHER_KEY_BYTES)},
+        current_cipher_key_id=key_id,
+        blind_index_key=ring.blind_index_key,
+        jwt_secret=ring.jwt_secret,
+    )
+    _replace_secret_file(path, json.dumps(_to_document(rotated), indent=2).encode())
+    return rotated, key_id
+
+
+def read_key_file(path: Path) -> KeyRing:
+    """Read the key file as it is now (a server re-reads it after a rotation)."""
+    return _read_key_file(path)
+
+
+def load_or_create_audit_key(path: Path) -> tuple[bytes, bool]:
+    """Read the audit chain's key file, or create it (mode 0600); the flag tells whether it was created."""
+    if not path.exists() and _create_secret_file(path, _encode(secrets.token_bytes(AUDIT_KEY_BYTES)).encode()):
+        return _read_audit_key(path), True
+    return _read_audit_key(path), False
+
+
+def audit_key_from_settings(encoded: str) -> bytes:
+    """Parse the audit key given as a setting (base64 of at least 32 bytes)."""
+    key = _decode(encoded, "audit key")
+    if len(key) < AUDIT_KEY_BYTES:
+        raise KeyMaterialError(f"the audit key must be at least {AUDIT_KEY_BYTES} bytes")
+    return key
+
+
+def _read_audit_key(path: Path) -> bytes:
+    try:
+        return audit_key_from_settings(path.read_text())
+    except OSError as exc:
+        raise KeyMaterialError(f"cannot read audit key file {path}: {type(exc).__name__}") from None
+
+
+def _replace_secret_file(path: Path, content: bytes) -> None:
+    """Replace a secret file atomically (mode 0600): readers see the old file or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _create_secret_file(path: Path, content: bytes) -> bool:
+    """Write a new secret file atomically with mode 0600; False when another process created it first."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Written beside the target then hard-linked into place: the link fails if another process won the race,
     # and no reader ever sees a half-written file.
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(document)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         try:
             os.link(temporary, path)
         except FileExistsError:
-            return _read_key_file(path), False
+            return False
     finally:
         temporary.unlink(missing_ok=True)
-    return ring, True
+    return True
 
 
 def keyring_from_settings(cipher_keys: str, current: str, blind_index_key: str, jwt_secret: str) -> KeyRing:

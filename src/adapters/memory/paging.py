@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from ivr_domain.shared.paging import Page, PageRequest, SortKey, cursor_for, position_of
+from ivr_domain.shared.paging import Page, PageRequest, SortKey, cursor_for, is_instant, position_of
 
 T = TypeVar("T")
 
@@ -20,7 +20,7 @@ def sort_value_text(value: object) -> str:
 
 
 def _cursor_value(field: str, text: str) -> Any:
-    return datetime.fromisoformat(text) if field.endswith("_at") else text
+    return datetime.fromisoformat(text) if is_instant(field) else text
 
 
 def keyset_page(

@@ -8,14 +8,17 @@ from typing import Any, Generic, TypeVar
 
 from attrs import frozen
 
+from adapters.memory.audit import new_audit_table
+from adapters.memory.events import new_event_tables
 from ivr_domain.identity.model import Assignment, Practice, RefreshToken, ResetToken, Session, User
+from ivr_domain.patients.documents import Document
 from ivr_domain.patients.model import Patient
-from ivr_domain.shared.ids import AssignmentId, PatientId, PracticeId, SessionId, UserId
+from ivr_domain.shared.ids import AssignmentId, DocumentId, PatientId, PracticeId, SessionId, UserId
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-TABLES = ("practices", "users", "sessions", "refresh_tokens", "reset_tokens", "assignments", "patients")
+TABLES = ("practices", "users", "sessions", "refresh_tokens", "reset_tokens", "assignments", "patients", "documents")
 
 
 @frozen(kw_only=True)
@@ -29,6 +32,7 @@ class Snapshot:
     reset_tokens: Mapping[str, ResetToken]
     assignments: Mapping[AssignmentId, Assignment]
     patients: Mapping[PatientId, Patient]
+    documents: Mapping[DocumentId, Document]
 
 
 class InMemoryStore:
@@ -44,6 +48,9 @@ class InMemoryStore:
         self.reset_tokens: dict[str, ResetToken] = {}
         self.assignments: dict[AssignmentId, Assignment] = {}
         self.patients: dict[PatientId, Patient] = {}
+        self.documents: dict[DocumentId, Document] = {}
+        self.audit = new_audit_table()
+        self.events = new_event_tables()
         # A claim marks a row (or a unique value) a live unit of work is changing, so that a
         # second writer gets its Conflict at once, as a row lock would give it on PostgreSQL.
         self._claims: dict[Hashable, object] = {}

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from adapters.memory.assignments import InMemoryAssignmentRepository
+from adapters.memory.audit import AuditRow, InMemoryAuditLog, InMemoryAuditRecords
+from adapters.memory.documents import InMemoryDocumentRepository
+from adapters.memory.events import InMemoryOutbox, InMemoryOutboxRecords, InMemoryProcessedEvents, OutboxRow
 from adapters.memory.identity import InMemoryPracticeDirectory, InMemoryPracticeRepository, InMemoryUserRepository
+from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.patients import InMemoryPatientRepository
 from adapters.memory.sessions import InMemoryResetTokenRepository, InMemorySessionRepository
 from adapters.memory.store import InMemoryStore
 from adapters.memory.workspace import Workspace
+from ivr_domain.admin.ports import AuditRecords, AuditRecordsUnitOfWork
 from ivr_domain.identity.ports import (
     AssignmentRepository,
     IdentityUnitOfWork,
@@ -19,7 +25,15 @@ from ivr_domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from ivr_domain.notifications.ports import NotificationRepository, NotificationsUnitOfWork
+from ivr_domain.patients.documents import DocumentRepository, DocumentsUnitOfWork
 from ivr_domain.patients.ports import PatientRepository, PatientsUnitOfWork, PracticeDirectory
+from ivr_domain.shared.audit import AuditLog, AuditUnitOfWork
+from ivr_domain.shared.dispatch import OutboxRecords, OutboxUnitOfWork, ProcessedEvents
+from ivr_domain.shared.events import EventOutbox
+from ivr_domain.shared.ids import EventId
+
+AfterCommit = Callable[[Sequence[EventId]], None]
 
 
 class InMemoryUnitOfWork:
@@ -32,11 +46,21 @@ class InMemoryUnitOfWork:
     assignments: AssignmentRepository
     patients: PatientRepository
     practice_directory: PracticeDirectory
+    documents: DocumentRepository
+    audit: AuditLog
+    audit_records: AuditRecords
+    outbox: EventOutbox
+    outbox_records: OutboxRecords
+    processed_events: ProcessedEvents
+    notifications: NotificationRepository
 
-    def __init__(self, store: InMemoryStore) -> None:
-        """Prepare a unit of work over a store; nothing is read until `__enter__`."""
+    def __init__(self, store: InMemoryStore, *, after_commit: AfterCommit | None = None) -> None:
+        """Prepare a unit of work over a store; `after_commit` hears of the events each commit published."""
         self._store = store
+        self._after_commit = after_commit
+        self._outbox_records: InMemoryOutboxRecords | None = None
         self._workspace: Workspace | None = None
+        self._audit_records: InMemoryAuditRecords | None = None
 
     def __enter__(self) -> Self:
         """Begin the transaction on a snapshot of the committed store."""
@@ -54,8 +78,20 @@ class InMemoryUnitOfWork:
         workspace = self._current()
         with self._store.lock:
             self._store.apply(workspace.changes())
+            self._store.audit.rows.extend(AuditRow(entry=entry) for entry in self._audit_log.pending)
+            published = self._publish_events()
             workspace.release()
         self._begin()
+        if published and self._after_commit is not None:
+            self._after_commit(published)
+
+    def _publish_events(self) -> list[EventId]:
+        events = self._store.events
+        events.outbox.extend(OutboxRow(event=event) for event in self._outbox.pending)
+        events.processed.update(self._processed.claimed)
+        if self._notifications.changes:
+            events.notifications = {**events.notifications, **self._notifications.changes}
+        return [event.event_id for event in self._outbox.pending]
 
     def rollback(self) -> None:
         """Discard this transaction's writes, then continue on a fresh snapshot."""
@@ -63,6 +99,10 @@ class InMemoryUnitOfWork:
         self._begin()
 
     def _begin(self) -> None:
+        if self._audit_records is not None:
+            self._audit_records.release()  # the sealer's lock lasts one transaction, as on PostgreSQL
+        if self._outbox_records is not None:
+            self._outbox_records.release()
         workspace = Workspace(self._store)
         self._workspace = workspace
         self.practices = InMemoryPracticeRepository(workspace)
@@ -72,8 +112,25 @@ class InMemoryUnitOfWork:
         self.assignments = InMemoryAssignmentRepository(workspace)
         self.patients = InMemoryPatientRepository(workspace)
         self.practice_directory = InMemoryPracticeDirectory(workspace)
+        self.documents = InMemoryDocumentRepository(workspace)
+        self._audit_log = InMemoryAuditLog()
+        self._audit_records = InMemoryAuditRecords(self._store.audit, self._store.lock)
+        self.audit = self._audit_log
+        self.audit_records = self._audit_records
+        self._outbox = InMemoryOutbox()
+        self._outbox_records = InMemoryOutboxRecords(self._store)
+        self._processed = InMemoryProcessedEvents(self._store, workspace)
+        self._notifications = InMemoryNotificationRepository(self._store.events)
+        self.outbox = self._outbox
+        self.outbox_records = self._outbox_records
+        self.processed_events = self._processed
+        self.notifications = self._notifications
 
     def _end(self) -> None:
+        if self._audit_records is not None:
+            self._audit_records.release()
+        if self._outbox_records is not None:
+            self._outbox_records.release()
         if self._workspace is not None:
             self._workspace.release()
             self._workspace = None
@@ -86,5 +143,13 @@ class InMemoryUnitOfWork:
 
 if TYPE_CHECKING:
 
-    def _satisfies(uow: InMemoryUnitOfWork) -> tuple[IdentityUnitOfWork, PatientsUnitOfWork]:
+    def _satisfies(
+        uow: InMemoryUnitOfWork,
+    ) -> tuple[IdentityUnitOfWork, PatientsUnitOfWork, AuditUnitOfWork, AuditRecordsUnitOfWork]:
+        return uow, uow, uow, uow
+
+    def _satisfies_documents(uow: InMemoryUnitOfWork) -> DocumentsUnitOfWork:
+        return uow
+
+    def _satisfies_events(uow: InMemoryUnitOfWork) -> tuple[OutboxUnitOfWork, NotificationsUnitOfWork]:
         return uow, uow

@@ -7,8 +7,9 @@ from typing import Any, Protocol, TypeVar
 
 from adapters.memory.store import InMemoryStore, TableView
 from ivr_domain.identity.model import Assignment, Practice, RefreshToken, ResetToken, Session, User
+from ivr_domain.patients.documents import Document
 from ivr_domain.patients.model import Patient
-from ivr_domain.shared.ids import AssignmentId, PatientId, PracticeId, SessionId, UserId
+from ivr_domain.shared.ids import AssignmentId, DocumentId, PatientId, PracticeId, SessionId, UserId
 
 
 class Versioned(Protocol):
@@ -38,6 +39,7 @@ class Workspace:
         self.reset_tokens: TableView[str, ResetToken] = TableView(snap.reset_tokens)
         self.assignments: TableView[AssignmentId, Assignment] = TableView(snap.assignments)
         self.patients: TableView[PatientId, Patient] = TableView(snap.patients)
+        self.documents: TableView[DocumentId, Document] = TableView(snap.documents)
 
     def changes(self) -> Mapping[str, Mapping[Any, Any]]:
         """Return this transaction's writes, table by table."""
@@ -49,6 +51,7 @@ class Workspace:
             "reset_tokens": self.reset_tokens.changes,
             "assignments": self.assignments.changes,
             "patients": self.patients.changes,
+            "documents": self.documents.changes,
         }
 
     def claim_new(self, table: str, key: Hashable) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
@@ -9,15 +10,35 @@ from sqlalchemy import Engine, delete, select, update
 from adapters.sqlalchemy.repositories.common import insert_unless_conflict
 from adapters.sqlalchemy.tables import idempotency_records as records
 from ivr_domain.shared.ids import UserId
-from ivr_domain.shared.ports import ClaimState, IdempotencyClaim, StoredResponse
+from ivr_domain.shared.ports import ClaimState, FieldCipher, IdempotencyClaim, StoredResponse
+
+
+def context_of(user_id: UserId, key: str) -> str:
+    """Return the associated data binding a stored answer to its user and key."""
+    return f"idempotency_records.response_body:{user_id}:{key}"
 
 
 class SqlAlchemyIdempotencyStore:
-    """Claims and answers per (user, key), expiring after their time to live; each call is its own transaction."""
+    """Claims and answers per (user, key), expiring after their time to live; each call is its own transaction.
 
-    def __init__(self, engine: Engine) -> None:
-        """Use connections from this engine."""
+    Stored answers are the responses themselves, PHI included, so with a cipher (the composition root always
+    passes one) their bodies are encrypted at rest like every other PHI column.
+    """
+
+    def __init__(self, engine: Engine, *, cipher: FieldCipher | None = None) -> None:
+        """Use connections from this engine, sealing stored bodies with the cipher when one is given."""
         self._engine = engine
+        self._cipher = cipher
+
+    def _seal(self, user_id: UserId, key: str, body: bytes) -> bytes:
+        if self._cipher is None:
+            return body
+        return self._cipher.encrypt(base64.b64encode(body).decode("ascii"), context=context_of(user_id, key))
+
+    def _open(self, user_id: UserId, key: str, stored: bytes) -> bytes:
+        if self._cipher is None:
+            return stored
+        return base64.b64decode(self._cipher.decrypt(stored, context=context_of(user_id, key)))
 
     def claim(
         self, *, user_id: UserId, key: str, request_hash: str, now: datetime, ttl_seconds: int
@@ -45,7 +66,8 @@ class SqlAlchemyIdempotencyStore:
         if not row.completed:
             return IdempotencyClaim(state=ClaimState.IN_PROGRESS)
         headers = tuple((str(name), str(value)) for name, value in row.headers or ())
-        response = StoredResponse(status=row.status_code, body=bytes(row.response_body or b""), headers=headers)
+        body = self._open(user_id, key, bytes(row.response_body)) if row.response_body is not None else b""
+        response = StoredResponse(status=row.status_code, body=body, headers=headers)
         return IdempotencyClaim(state=ClaimState.DONE, response=response)
 
     def complete(self, *, user_id: UserId, key: str, response: StoredResponse) -> None:
@@ -56,7 +78,7 @@ class SqlAlchemyIdempotencyStore:
                 .where(records.c.user_id == user_id, records.c.key == key)
                 .values(
                     status_code=response.status,
-                    response_body=response.body,
+                    response_body=self._seal(user_id, key, response.body),
                     headers=[list(pair) for pair in response.headers],
                     completed=True,
                 )

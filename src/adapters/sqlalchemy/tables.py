@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -156,6 +157,9 @@ patients = Table(
     Column("version", Integer, nullable=False),
     Index("ix_patients_created_at_id", "created_at", "id"),
     Index("ix_patients_updated_at_id", "updated_at", "id"),
+    # The default list: scope (practice) and archived as equalities, then the keyset order. Without it the
+    # page walks created_at backwards past every other practice's newer patients (docs/benchmarks.md).
+    Index("ix_patients_practice_id_archived_created_at_id", "practice_id", "archived", "created_at", "id"),
 )
 
 patient_insurances = Table(
@@ -175,6 +179,23 @@ patient_insurances = Table(
     Column("bi_member_id", String(128), nullable=False, index=True),
 )
 
+# Metadata only: the bytes live encrypted in the document store. No file name is kept (names carry PHI).
+patient_documents = Table(
+    "patient_documents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("patient_id", Uuid, ForeignKey("patients.id"), nullable=False),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # no foreign key: the system actor uploads too, and it has no row
+    Column("uploaded_by", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_patient_documents_patient_id_created_at_id", "patient_id", "created_at", "id"),
+)
+
 idempotency_records = Table(
     "idempotency_records",
     metadata,
@@ -187,4 +208,132 @@ idempotency_records = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
     Column("completed", Boolean, nullable=False),
+)
+
+# Append-only. `seq` is insertion order (commit order on SQLite, one writer at a time); on PostgreSQL
+# `xact_id` lets the sealer take only rows whose transaction is older than every running one.
+# `position` and `chain_hash` are set once, by the sealer.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", Uuid, nullable=False, unique=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("user_id", Uuid),
+    Column("role", String(32)),
+    Column("session_id", Uuid),
+    Column("is_system", Boolean, nullable=False),
+    Column("resource_type", String(32), nullable=False),
+    Column("resource_id", String(64)),
+    Column("patient_ids", JSON, nullable=False),
+    Column("changed_fields", JSON, nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("client_address", String(64)),
+    Column("user_agent", String(512)),
+    Column("correlation_id", String(64)),
+    Column("xact_id", BigInteger),
+    Column("position", BigInteger, unique=True),
+    Column("chain_hash", String(64)),
+    Index("ix_audit_log_at_seq", "at", "seq"),
+    Index("ix_audit_log_user_id_at", "user_id", "at"),
+    Index(
+        "ix_audit_log_unsealed",
+        "xact_id",
+        "seq",
+        postgresql_where=text("position IS NULL"),
+        sqlite_where=text("position IS NULL"),
+    ),
+)
+
+# One row per patient an audited request touched: the access report and the patient filter read it.
+audit_log_patients = Table(
+    "audit_log_patients",
+    metadata,
+    Column("audit_seq", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("audit_log.seq"), primary_key=True),
+    Column("patient_id", Uuid, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_audit_log_patients_patient_id_at", "patient_id", "at", "audit_seq"),
+)
+
+# One row; on SQLite a sealer updates it first, which takes the database's write lock, so two sealers
+# (the server's timer and `ivr audit seal`) take turns. PostgreSQL uses an advisory lock instead.
+audit_sealer = Table(
+    "audit_sealer",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sealed_at", UtcDateTime),
+)
+
+# One row per domain event, inserted in the transaction of the change it reports. `seq` is insertion order;
+# `position` is given later by the sequencer, densely, in commit order (on PostgreSQL only to rows whose
+# `xact_id` is older than every running transaction, as the audit sealer does). The payload holds ids only.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", Uuid, nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("xact_id", BigInteger),
+    Column("position", BigInteger, unique=True),
+    Column("dispatched_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False),
+    Index(
+        "ix_outbox_unsequenced",
+        "xact_id",
+        "seq",
+        postgresql_where=text("position IS NULL"),
+        sqlite_where=text("position IS NULL"),
+    ),
+    Index(
+        "ix_outbox_undispatched",
+        "seq",
+        postgresql_where=text("dispatched_at IS NULL"),
+        sqlite_where=text("dispatched_at IS NULL"),
+    ),
+)
+
+# One row; the SQLite sequencer updates it first to take the write lock (PostgreSQL: an advisory lock).
+outbox_sequencer = Table(
+    "outbox_sequencer",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sequenced_at", UtcDateTime),
+)
+
+# Which handler has taken which event; written in the handler's own transaction, so a redelivery does nothing.
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("handler", String(64), primary_key=True),
+    Column("event_id", Uuid, primary_key=True),
+    Column("processed_at", UtcDateTime, nullable=False),
+)
+
+# In-app notifications: ids, kinds and times only, never PHI. The id follows from (event, recipient, kind).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("recipient_id", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("subject_type", String(16), nullable=False),
+    Column("subject_id", Uuid, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime),
+    Index("ix_notifications_recipient_id_created_at_id", "recipient_id", "created_at", "id"),
+    Index(
+        "ix_notifications_unread",
+        "recipient_id",
+        "created_at",
+        "id",
+        postgresql_where=text("read_at IS NULL"),
+        sqlite_where=text("read_at IS NULL"),
+    ),
 )

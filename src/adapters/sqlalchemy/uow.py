@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from adapters.sqlalchemy.event_codec import EventCodec
 from adapters.sqlalchemy.repositories.assignments import SqlAlchemyAssignmentRepository
+from adapters.sqlalchemy.repositories.audit import SqlAlchemyAuditLog, SqlAlchemyAuditRecords
+from adapters.sqlalchemy.repositories.documents import SqlAlchemyDocumentRepository
 from adapters.sqlalchemy.repositories.identity import (
     SqlAlchemyPracticeDirectory,
     SqlAlchemyPracticeRepository,
     SqlAlchemyUserRepository,
 )
+from adapters.sqlalchemy.repositories.notifications import SqlAlchemyNotificationRepository
+from adapters.sqlalchemy.repositories.outbox import SqlAlchemyOutbox, SqlAlchemyOutboxRecords, SqlAlchemyProcessedEvents
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
 from adapters.sqlalchemy.repositories.patients import SqlAlchemyPatientRepository
 from adapters.sqlalchemy.repositories.sessions import SqlAlchemyResetTokenRepository, SqlAlchemySessionRepository
+from ivr_domain.admin.ports import AuditRecords, AuditRecordsUnitOfWork
 from ivr_domain.identity.ports import (
     AssignmentRepository,
     IdentityUnitOfWork,
@@ -24,8 +31,21 @@ from ivr_domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from ivr_domain.notifications.ports import NotificationRepository, NotificationsUnitOfWork
+from ivr_domain.patients.documents import DocumentRepository, DocumentsUnitOfWork
 from ivr_domain.patients.ports import PatientRepository, PatientsUnitOfWork, PracticeDirectory
+from ivr_domain.shared.audit import AuditLog, AuditUnitOfWork
+from ivr_domain.shared.dispatch import OutboxRecords, OutboxUnitOfWork, ProcessedEvents
+from ivr_domain.shared.events import EventOutbox
+from ivr_domain.shared.ids import EventId
 from ivr_domain.shared.ports import BlindIndex, FieldCipher
+
+# Called before the commit with the transaction's own driver connection (psycopg on PostgreSQL), so what it
+# writes (a job per event) commits or rolls back with the change; and after the commit, outside it.
+EnqueueJobs = Callable[[Any, Sequence[EventId]], None]
+AfterCommit = Callable[[Sequence[EventId]], None]
+
+_EVENT_CODEC = EventCodec()
 
 
 class SqlAlchemyUnitOfWork:
@@ -38,10 +58,28 @@ class SqlAlchemyUnitOfWork:
     assignments: AssignmentRepository
     patients: PatientRepository
     practice_directory: PracticeDirectory
+    documents: DocumentRepository
+    audit: AuditLog
+    audit_records: AuditRecords
+    outbox: EventOutbox
+    outbox_records: OutboxRecords
+    processed_events: ProcessedEvents
+    notifications: NotificationRepository
 
-    def __init__(self, engine: Engine, *, cipher: FieldCipher, blind_index: BlindIndex) -> None:
-        """Prepare a unit of work; no connection is taken until `__enter__`."""
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        cipher: FieldCipher,
+        blind_index: BlindIndex,
+        enqueue: EnqueueJobs | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
+        """Prepare a unit of work; no connection is taken until `__enter__`. The hooks hear of committed events."""
         self._engine = engine
+        self._enqueue = enqueue
+        self._after_commit = after_commit
+        self._outbox: SqlAlchemyOutbox | None = None
         self._codec = PatientCodec(cipher, blind_index)
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
@@ -58,6 +96,14 @@ class SqlAlchemyUnitOfWork:
         self.assignments = SqlAlchemyAssignmentRepository(connection)
         self.patients = SqlAlchemyPatientRepository(connection, self._codec)
         self.practice_directory = SqlAlchemyPracticeDirectory(connection)
+        self.documents = SqlAlchemyDocumentRepository(connection)
+        self.audit = SqlAlchemyAuditLog(connection)
+        self.audit_records = SqlAlchemyAuditRecords(connection)
+        self._outbox = SqlAlchemyOutbox(connection, _EVENT_CODEC)
+        self.outbox = self._outbox
+        self.outbox_records = SqlAlchemyOutboxRecords(connection, _EVENT_CODEC)
+        self.processed_events = SqlAlchemyProcessedEvents(connection)
+        self.notifications = SqlAlchemyNotificationRepository(connection)
         return self
 
     def __exit__(
@@ -75,18 +121,30 @@ class SqlAlchemyUnitOfWork:
             connection.close()
 
     def commit(self) -> None:
-        """Commit, then continue in a new transaction on the same connection."""
+        """Commit (the events' jobs enqueued in the same transaction), then continue in a new transaction."""
         connection = self._open()
+        events = self._take_events()
+        if events and self._enqueue is not None:
+            self._enqueue(connection.connection.driver_connection, events)
         if self._transaction is not None:
             self._transaction.commit()
         self._transaction = connection.begin()
+        if events and self._after_commit is not None:
+            self._after_commit(events)
 
     def rollback(self) -> None:
         """Roll back, then continue in a new transaction on the same connection."""
         connection = self._open()
+        self._take_events()
         if self._transaction is not None:
             self._transaction.rollback()
         self._transaction = connection.begin()
+
+    def _take_events(self) -> list[EventId]:
+        if self._outbox is None:
+            return []
+        events, self._outbox.pending = self._outbox.pending, []
+        return events
 
     def _open(self) -> Connection:
         if self._connection is None:
@@ -96,5 +154,13 @@ class SqlAlchemyUnitOfWork:
 
 if TYPE_CHECKING:
 
-    def _satisfies(uow: SqlAlchemyUnitOfWork) -> tuple[IdentityUnitOfWork, PatientsUnitOfWork]:
+    def _satisfies(
+        uow: SqlAlchemyUnitOfWork,
+    ) -> tuple[IdentityUnitOfWork, PatientsUnitOfWork, AuditUnitOfWork, AuditRecordsUnitOfWork]:
+        return uow, uow, uow, uow
+
+    def _satisfies_documents(uow: SqlAlchemyUnitOfWork) -> DocumentsUnitOfWork:
+        return uow
+
+    def _satisfies_events(uow: SqlAlchemyUnitOfWork) -> tuple[OutboxUnitOfWork, NotificationsUnitOfWork]:
         return uow, uow

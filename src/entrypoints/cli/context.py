@@ -1,36 +1,85 @@
-"""What every command needs: settings read once and the container built from them."""
+"""What every command needs: settings read once, the container built from them, and failures said plainly."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NoReturn, TypeVar
 
 import typer
 from returns.result import Failure, Result
 
 from entrypoints.container import Container, build_container
-from entrypoints.settings import load_settings
-from ivr_domain.shared.errors import DomainError, ValidationFailed
+from entrypoints.settings import Settings, SettingsError, load_settings
+from ivr_domain.shared.errors import Conflict, DomainError, NotFound, NotPermitted, ValidationFailed
 
 T = TypeVar("T")
 
 
-def container() -> Container:
-    """Build the container from the environment."""
-    return build_container(load_settings())
-
-
-def fail(error: DomainError) -> NoReturn:
-    """Print a domain failure the way a person reads it and exit non-zero."""
-    lines = [error.detail or error.code]
-    if isinstance(error, ValidationFailed):
-        lines = [f"{e.field}: {e.message}" for e in error.errors]
-    for line in lines:
-        typer.secho(f"error: {line}", err=True, fg=typer.colors.RED)
+def error(message: str) -> NoReturn:
+    """Print one error line on stderr and exit non-zero."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code=1)
 
 
-def ok(result: Result[T, DomainError]) -> T:
+def settings() -> Settings:
+    """Read the settings from the environment, or exit with what is wrong in them."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        error(str(exc))
+
+
+def describe_database_error(exc: Exception) -> str:
+    """Summarise a failure to reach the database in one line, without SQL, parameters or credentials."""
+    # SQLAlchemy's own message carries the statement and its parameters; the driver's first line does not.
+    cause = getattr(exc, "orig", None) or exc
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
+
+
+def container() -> Container:
+    """Build the container from the environment, refusing a database that is unreachable or not migrated."""
+    loaded = settings()
+    built = build_container(loaded)
+    if loaded.persistence == "memory":
+        return built
+    try:
+        ready, detail = built.readiness()()
+    except Exception as exc:  # an unusable database URL fails here, before any command runs
+        error(f"cannot use the database in IVR_DATABASE_URL ({describe_database_error(exc)})")
+    if not ready:
+        hint = (
+            "run `ivr db upgrade` first"
+            if detail == "migrations pending"
+            else "check IVR_DATABASE_URL, or run `ivr db upgrade` to create the database"
+        )
+        error(f"the database is not ready ({detail}): {hint}")
+    return built
+
+
+def fail(failure: DomainError, *, options: Mapping[str, str] | None = None) -> NoReturn:
+    """Print a domain failure the way a person reads it and exit non-zero."""
+    # The core names fields as its commands do (`manager_id`); a person typed flags (`--manager`).
+    names = options or {}
+    match failure:
+        case ValidationFailed(errors=errors):
+            lines = [f"{names.get(e.field, e.field)}: {e.message}" for e in errors]
+        case NotFound(entity=entity):
+            lines = [failure.detail or f"no such {entity}"]
+        case Conflict(entity=entity):
+            lines = [failure.detail or f"the {entity} already exists or was changed meanwhile"]
+        case NotPermitted(action=action):
+            lines = [failure.detail or f"not permitted: {action}"]
+        case _:
+            lines = [failure.detail or failure.code]
+    lines = lines or [failure.code]
+    for line in lines[:-1]:
+        typer.secho(f"error: {line}", err=True, fg=typer.colors.RED)
+    error(lines[-1])
+
+
+def ok(result: Result[T, DomainError], *, options: Mapping[str, str] | None = None) -> T:
     """Return a success's value, or report the failure and exit."""
     if isinstance(result, Failure):
-        fail(result.failure())
+        fail(result.failure(), options=options)
     return result.unwrap()

@@ -1,4 +1,4 @@
-"""Bearer authentication in front of the core's `authenticate`, with a short per-process session cache."""
+"""Bearer authentication in front of the core's `authenticate`, a short per-process session cache, request origins."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from attrs import define, field
+from attrs import define, evolve, field
 from litestar.connection import ASGIConnection
 from returns.result import Failure, Result, Success
 
 from entrypoints.http.context import current
+from entrypoints.http.headers import PURPOSE_OF_USE, PurposeOfUse, purpose_of_use
 from entrypoints.http.problems import to_problem, unauthenticated
-from ivr_domain.shared.actor import Actor
+from ivr_domain.shared.actor import Actor, Origin
 from ivr_domain.shared.errors import Unauthenticated
 
-Authenticate = Callable[[str], Result[Actor, Unauthenticated]]
+Authenticate = Callable[[str, Origin | None], Result[Actor, Unauthenticated]]
 
 _MAX_ENTRIES = 10_000
+_MAX_USER_AGENT = 512
 
 
 def _key(token: str) -> str:
@@ -81,19 +83,35 @@ def bearer_token(header: str | None) -> str:
     return token
 
 
+def request_origin(connection: ASGIConnection[Any, Any, Any, Any], address: str) -> Origin:
+    """Return where a request came from, for the audit log: its client address, user agent and correlation id."""
+    agent = connection.headers.get("user-agent")
+    return Origin(
+        client_address=address,
+        user_agent=agent[:_MAX_USER_AGENT] if agent else None,
+        correlation_id=current().correlation_id,
+    )
+
+
 @define
 class BearerAuth:
-    """Turns a request's bearer token into the actor of the use cases."""
+    """Turns a request's bearer token into the actor of the use cases, with the request's origin and purpose."""
 
     authenticate: Callable[[], Authenticate]
     cache: SessionCache
+    trusted_proxies: frozenset[str] = frozenset()
 
     def actor(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
-        """Authenticate the request (401 problem when it cannot be) and note its user for the access log."""
+        """Authenticate the request (401 problem when it cannot be) and note its user for the access log.
+
+        The cache keeps actors without an origin; each request's own (and its `X-Purpose-Of-Use`, 400
+        when unknown) is attached afterwards, so anonymous callers get their 401 first.
+        """
         token = bearer_token(connection.headers.get("authorization"))
+        origin = request_origin(connection, client_address(connection, self.trusted_proxies))
         actor = self.cache.get(token)
         if actor is None:
-            match self.authenticate()(token):
+            match self.authenticate()(token, origin):
                 case Success(found):
                     actor = found
                     self.cache.put(token, actor)
@@ -101,7 +119,17 @@ class BearerAuth:
                     raise to_problem(error)
         assert actor is not None  # noqa: S101 -- narrowed by the match above
         current().user_id = str(actor.user_id)
-        return actor
+        purpose = purpose_of_use(connection.headers.get(PURPOSE_OF_USE))
+        return evolve(actor, origin=evolve(origin, purpose=purpose))
+
+    def dependency(self) -> Callable[..., BearerAuth]:
+        """Return the `bearer` dependency; its parameter publishes X-Purpose-Of-Use on every route that takes it."""
+
+        def provide(stated_purpose: PurposeOfUse = None) -> BearerAuth:
+            # Documentation only: `actor` reads the header itself, after authentication.
+            return self
+
+        return provide
 
 
 def _networks(trusted: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

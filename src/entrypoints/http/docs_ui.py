@@ -1,9 +1,12 @@
-"""API documentation that works offline: Swagger UI served from vendored assets."""
+"""API documentation that works offline: Swagger UI from vendored assets, and the pages problem types name."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from litestar import Response, get
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -46,3 +49,21 @@ def openapi_config(version: str) -> OpenAPIConfig:
             Tag(name="health", description="Liveness and readiness"),
         ],
     )
+
+
+def _problem_docs() -> Path:
+    # A wheel carries the pages beside this module; a source checkout (editable install) has them in docs/.
+    packaged = Path(__file__).parent / "problem_docs"
+    return packaged if packaged.is_dir() else Path(__file__).parents[3] / "docs" / "problems"
+
+
+PROBLEM_DOCS = _problem_docs()
+
+
+@get("/docs/problems/{code:str}", include_in_schema=False, sync_to_thread=False)
+def problem_page(code: str) -> Response[bytes]:
+    """Serve the page a problem's `type` URI names: what the problem means and what a client should do."""
+    page = PROBLEM_DOCS / f"{code}.md"
+    if not re.fullmatch(r"[a-z_]{1,64}", code) or not page.is_file():
+        raise NotFoundException(f"no page about a problem called {code!r}")
+    return Response(page.read_bytes(), media_type="text/markdown")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 import msgspec
 from attrs import frozen
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 
 from entrypoints.http.problems import ProblemError
 from entrypoints.http.responses import problem_response
@@ -42,8 +43,11 @@ def _key(request: Request[Any, Any, Any]) -> str | None:
 def _rendered(response: Response[Any]) -> Response[bytes]:
     content = response.content
     body = content if isinstance(content, bytes) else msgspec.json.encode(content)
+    # No media type means the route's default, JSON; naming it (as text) lets a replay send the same content type.
+    media = response.media_type or MediaType.JSON
+    media_type = str(media.value if isinstance(media, Enum) else media)
     return Response(
-        content=body, status_code=response.status_code, headers=dict(response.headers), media_type=response.media_type
+        content=body, status_code=response.status_code, headers=dict(response.headers), media_type=media_type
     )
 
 

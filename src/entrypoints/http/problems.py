@@ -19,7 +19,9 @@ from ivr_domain.shared.errors import (
     NotPermitted,
     PreconditionFailed,
     RateLimited,
+    TooLarge,
     Unauthenticated,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 
@@ -37,6 +39,8 @@ _TABLE: dict[type[DomainError], tuple[int, str, str]] = {
     RateLimited: (429, "rate_limited", "Too many requests"),
     Unauthenticated: (401, "unauthenticated", "Authentication required"),
     InvalidQuery: (400, "invalid_query", "Invalid query parameter"),
+    TooLarge: (413, "request_entity_too_large", "Request Entity Too Large"),
+    UnsupportedMediaType: (415, "unsupported_media_type", "Unsupported media type"),
 }
 
 _DEFAULT_DETAIL = {
@@ -48,6 +52,8 @@ _DEFAULT_DETAIL = {
     429: "too many requests; try again later",
     401: "a valid bearer access token is required",
     400: "a query parameter is not valid",
+    413: "the request body or file is too large",
+    415: "the content is of a type that is not accepted",
 }
 
 
@@ -148,6 +154,8 @@ def _extra(error: DomainError) -> tuple[dict[str, Any], dict[str, str]]:
             return {}, {"WWW-Authenticate": "Bearer"}
         case InvalidQuery(parameter=parameter):
             return {"parameter": parameter}, {}
+        case UnsupportedMediaType(allowed=allowed):
+            return {"allowed": list(allowed)}, {}
     return {}, {}
 
 

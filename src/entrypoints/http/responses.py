@@ -66,6 +66,9 @@ def as_problem(exc: BaseException) -> ProblemError:
         return ProblemError(
             405, "method_not_allowed", "Method not allowed", "this path does not accept this method", headers=headers
         )
+    if isinstance(exc, HTTPException) and exc.status_code in _STABLE_CODES:
+        code, title = _STABLE_CODES[exc.status_code]
+        return ProblemError(exc.status_code, code, title, title.lower(), headers=exc.headers)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         phrase = HTTPStatus(exc.status_code).phrase
         code = phrase.lower().replace(" ", "_").replace("-", "_")
@@ -73,6 +76,13 @@ def as_problem(exc: BaseException) -> ProblemError:
     return ProblemError(
         500, "internal_error", "Internal server error", "an unexpected error occurred; quote the correlation id"
     )
+
+
+# Named here, not from HTTPStatus: Python 3.13 renamed 413's phrase ("Content Too Large"), and codes must not move.
+_STABLE_CODES = {
+    413: ("request_entity_too_large", "Request entity too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

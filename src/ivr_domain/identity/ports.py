@@ -18,7 +18,9 @@ from ivr_domain.identity.model import (
     User,
 )
 from ivr_domain.shared.actor import Role, Scope
+from ivr_domain.shared.audit import AuditLog
 from ivr_domain.shared.errors import Conflict
+from ivr_domain.shared.events import EventOutbox
 from ivr_domain.shared.ids import PracticeId, SessionId, UserId
 from ivr_domain.shared.paging import Page, PageRequest
 from ivr_domain.shared.values import Email
@@ -165,13 +167,15 @@ class AssignmentRepository(Protocol):
 
 
 class IdentityUnitOfWork(Protocol):
-    """One transaction over identity's stores."""
+    """One transaction over identity's stores, the audit log its requests append to, and the event outbox."""
 
     practices: PracticeRepository
     users: UserRepository
     sessions: SessionRepository
     reset_tokens: ResetTokenRepository
     assignments: AssignmentRepository
+    audit: AuditLog
+    outbox: EventOutbox
 
     def __enter__(self) -> IdentityUnitOfWork:
         """Begin the transaction."""

@@ -11,6 +11,7 @@ from returns.result import Result
 
 from ivr_domain.patients.model import Patient
 from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.audit import AuditLog
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import PatientId, PracticeId
 from ivr_domain.shared.paging import Page, PageRequest
@@ -86,10 +87,11 @@ class PracticeDirectory(Protocol):
 
 
 class PatientsUnitOfWork(Protocol):
-    """One transaction over the patients context's stores."""
+    """One transaction over the patients context's stores, and the audit log its requests append to."""
 
     patients: PatientRepository
     practice_directory: PracticeDirectory
+    audit: AuditLog
 
     def __enter__(self) -> PatientsUnitOfWork:
         """Begin the transaction."""

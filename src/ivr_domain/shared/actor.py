@@ -60,6 +60,38 @@ _PROJECTIONS = {
 }
 
 
+class Purpose(StrEnum):
+    """Why PHI is used (HIPAA purposes of use); a request may state it, otherwise the role's default applies."""
+
+    TREATMENT = "treatment"
+    PAYMENT = "payment"
+    OPERATIONS = "operations"
+    PATIENT_REQUEST = "patient_request"
+    LEGAL = "legal"
+    EMERGENCY = "emergency"
+
+
+_DEFAULT_PURPOSES = {
+    Role.ADMIN: Purpose.OPERATIONS,
+    Role.IVR_STAFF: Purpose.PAYMENT,
+    Role.DOCTOR: Purpose.TREATMENT,
+    Role.MASTER_DISTRIBUTOR: Purpose.OPERATIONS,
+    Role.DISTRIBUTOR: Purpose.OPERATIONS,
+    Role.SALESPERSON: Purpose.OPERATIONS,
+    Role.LOGISTICS: Purpose.OPERATIONS,
+}
+
+
+@frozen(kw_only=True)
+class Origin:
+    """Where a request came from and the purpose it stated; the audit log records it."""
+
+    client_address: str | None = None
+    user_agent: str | None = None
+    correlation_id: str | None = None
+    purpose: Purpose | None = None
+
+
 def projection_for(role: Role) -> Projection:
     """Return the PHI projection a role is entitled to."""
     return _PROJECTIONS[role]
@@ -95,6 +127,7 @@ class Actor:
     practice_id: PracticeId | None = None
     session_id: SessionId | None = None
     is_system: bool = False
+    origin: Origin | None = None
 
     def can(self, permission: Permission) -> bool:
         """Tell whether the actor holds a permission."""
@@ -104,6 +137,12 @@ class Actor:
     def projection(self) -> Projection:
         """Return the PHI projection this actor sees."""
         return projection_for(self.role)
+
+    @property
+    def purpose(self) -> Purpose:
+        """Return the stated purpose of use, or the role's default."""
+        stated = self.origin.purpose if self.origin else None
+        return stated or _DEFAULT_PURPOSES[self.role]
 
 
 SYSTEM_USER_ID = UserId(UUID(int=0))

@@ -103,3 +103,19 @@ class InvalidQuery(DomainError):
 
     parameter: str
     code: str = "invalid_query"
+
+
+@frozen(kw_only=True)
+class TooLarge(DomainError):
+    """A body or an uploaded file is larger than the limit."""
+
+    limit: int
+    code: str = "too_large"
+
+
+@frozen(kw_only=True)
+class UnsupportedMediaType(DomainError):
+    """Content of a type that is not accepted, as read from its bytes (never from its name)."""
+
+    allowed: tuple[str, ...]
+    code: str = "unsupported_media_type"

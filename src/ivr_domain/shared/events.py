@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from attrs import field, frozen
 
@@ -17,3 +17,11 @@ class DomainEvent:
     name: ClassVar[str] = "domain.event"
     occurred_at: datetime
     event_id: EventId = field(factory=lambda: EventId(new_id()))
+
+
+class EventOutbox(Protocol):
+    """Records events in the unit of work's own transaction: they are kept exactly when the change is."""
+
+    def add(self, event: DomainEvent) -> None:
+        """Append an event; it commits or rolls back with the transaction."""
+        ...

@@ -13,6 +13,9 @@ PatientId = NewType("PatientId", UUID)
 SessionId = NewType("SessionId", UUID)
 AssignmentId = NewType("AssignmentId", UUID)
 EventId = NewType("EventId", UUID)
+AuditId = NewType("AuditId", UUID)
+DocumentId = NewType("DocumentId", UUID)
+NotificationId = NewType("NotificationId", UUID)
 
 _VERSION_7 = 0x7000
 _VARIANT_RFC4122 = 0x8000000000000000

@@ -59,6 +59,11 @@ class Position:
     id: UUID
 
 
+def is_instant(field_name: str) -> bool:
+    """Tell whether a sort field holds instants (named `at` or `*_at`), which cursors carry in ISO form."""
+    return field_name == "at" or field_name.endswith("_at")
+
+
 def cursor_for(sort: str, value: str, row_id: UUID) -> str:
     """Return the cursor of the page that follows a row, for one sort order."""
     return encode_cursor((sort, value, str(row_id)))
@@ -71,7 +76,7 @@ def position_of(cursor: str, sort: str) -> Position | None:
         return None
     try:
         row_id = UUID(values[2])
-        if sort.lstrip("-").endswith("_at"):
+        if is_instant(sort.lstrip("-")):
             moment = datetime.fromisoformat(values[1])
             if moment.tzinfo is None:
                 return None

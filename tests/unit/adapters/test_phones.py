@@ -19,12 +19,16 @@ PHONES = LibPhoneNumbers()
         ("+44 20 7946 0958", "+442079460958"),
     ],
 )
-def test_possible_numbers_become_e164(raw: str, expected: str) -> None:
+def test_valid_numbers_become_e164(raw: str, expected: str) -> None:
     assert PHONES.to_e164(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "555-01", "202555012345678", "+999 1234"])
-def test_impossible_or_unparseable_numbers_are_none(raw: str) -> None:
+@pytest.mark.parametrize(
+    "raw",
+    # a seven-digit local number has no area code; 555 is no area code at all
+    ["", "abc", "555-01", "202555012345678", "+999 1234", "555 9876", "+1 555 555 5555"],
+)
+def test_invalid_or_unparseable_numbers_are_none(raw: str) -> None:
     assert PHONES.to_e164(raw) is None
 
 

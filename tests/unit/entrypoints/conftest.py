@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -12,6 +11,7 @@ from litestar.testing import TestClient
 from entrypoints.http.app import create_app
 from ivr_domain.identity.model import User
 from ivr_domain.shared.actor import Role
+from tests.http import assert_problem, patient_body  # noqa: F401 -- re-exported to the suite's tests
 from tests.platform import PASSWORD, Platform
 
 Client = TestClient[Litestar]
@@ -59,47 +59,3 @@ def doctor(platform: Platform) -> User:
 def doctor_auth(client: Client, doctor: User) -> dict[str, str]:
     """The doctor's Authorization header."""
     return login(client, doctor.email.value)
-
-
-def patient_body(**overrides: Any) -> dict[str, Any]:
-    """Return API.md's example patient, with overrides."""
-    body: dict[str, Any] = {
-        "first_name": "Ada",
-        "last_name": "Sample",
-        "date_of_birth": "1950-03-14",
-        "sex": "female",
-        "phone": "+1 217 555 0142",
-        "email": "ada@example.org",
-        "address": {
-            "line1": "1 Main St",
-            "line2": None,
-            "city": "Springfield",
-            "state": "IL",
-            "postal_code": "62704",
-        },
-        "insurances": [
-            {
-                "rank": "primary",
-                "payer_name": "Medicare Part B",
-                "payer_id": "00952",
-                "member_id": "1EG4TE5MK73",
-                "group_number": None,
-                "plan_type": "medicare",
-                "subscriber_relationship": "self",
-            }
-        ],
-    }
-    body.update(overrides)
-    return body
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    """Check the RFC 9457 shape of a problem answer and return its document."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem: dict[str, Any] = response.json()
-    assert {"type", "title", "status", "detail", "instance", "correlation_id"} <= problem.keys()
-    assert problem["status"] == status
-    assert problem["instance"] == response.request.url.path
-    assert problem["correlation_id"] == response.headers["x-correlation-id"]
-    return problem

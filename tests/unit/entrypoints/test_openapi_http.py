@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from entrypoints.http.docs_ui import PROBLEM_DOCS
 from tests.unit.entrypoints.conftest import Client, assert_problem
 
 PUBLIC = {"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/forgot-password", "/api/v1/auth/reset-password"}
@@ -40,7 +41,8 @@ def test_request_bodies_are_strict_schemas(spec: dict[str, Any]) -> None:
     bodies = [op for _, _, op in _operations(spec) if "requestBody" in op]
     assert len(bodies) >= 15
     for op in bodies:
-        schema = op["requestBody"]["content"]["application/json"]["schema"]
+        content = op["requestBody"]["content"]
+        schema = (content.get("application/json") or content["multipart/form-data"])["schema"]
         for option in schema.get("oneOf", [schema]):
             assert option["additionalProperties"] is False
         assert {"413", "415", "422"} <= op["responses"].keys()
@@ -53,8 +55,13 @@ def test_every_protected_route_refuses_anonymous_callers(client: Client, spec: d
     for path, method, op in _operations(spec):
         if not path.startswith("/api/") or path in PUBLIC:
             continue
-        url = path.replace("{user_id}", some_id).replace("{practice_id}", some_id).replace("{patient_id}", some_id)
-        body = {"json": {}} if "requestBody" in op else {}
+        url = path
+        for name in ("{user_id}", "{practice_id}", "{patient_id}", "{document_id}", "{notification_id}"):
+            url = url.replace(name, some_id)
+        content = op.get("requestBody", {}).get("content", {})
+        body: dict[str, Any] = {"json": {}} if content else {}
+        if "multipart/form-data" in content:
+            body = {"files": {"file": ("a.pdf", b"%PDF-1.7")}, "data": {"kind": "other"}}
         assert_problem(client.request(method.upper(), url, **body), 401)
 
 
@@ -84,3 +91,18 @@ def test_readiness_failure_is_503(client: Client, platform: Any) -> None:
 def test_unknown_routes_and_methods_are_problems(client: Client) -> None:
     assert_problem(client.get("/api/v1/nothing"), 404)
     assert_problem(client.put("/health/live"), 405)
+
+
+def test_every_problem_type_names_a_page_the_server_serves(client: Client) -> None:
+    from entrypoints.http.problems import PROBLEM_TYPE_BASE
+
+    codes = sorted(p.stem for p in PROBLEM_DOCS.glob("*.md") if p.stem != "README")
+    assert {"not_found", "validation_failed", "unauthenticated"} <= set(codes)
+    for code in codes:
+        page = client.get(f"{PROBLEM_TYPE_BASE}{code}")
+        assert page.status_code == 200, code
+        assert page.headers["content-type"].startswith("text/markdown")
+        assert f"`{code}`" in page.text
+    problem = client.get("/api/v1/patients").json()
+    assert client.get(problem["type"]).status_code == 200
+    assert client.get(f"{PROBLEM_TYPE_BASE}no_such_problem").status_code == 404

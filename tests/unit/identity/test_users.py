@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ivr_domain.identity.permissions import ROLE_DEFAULTS
-from ivr_domain.identity.use_cases.users import CreateUser, SetPermissions, UpdateUser
+from ivr_domain.identity.use_cases.access import SetPermissions
+from ivr_domain.identity.use_cases.users import CreateUser, UpdateUser
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Permission, Role
 from ivr_domain.shared.errors import Conflict, NotFound, NotPermitted, PreconditionFailed, ValidationFailed
 from tests.platform import PASSWORD, Platform, error_of, value_of

@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Connection, Select, Table, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ivr_domain.shared.paging import Page, PageRequest, SortKey, cursor_for, position_of
+from ivr_domain.shared.paging import Page, PageRequest, SortKey, cursor_for, is_instant, position_of
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ def keyset(
         position = position_of(page.cursor, page.sort)
         if position is None:
             raise ValueError("cursor does not fit the sort")
-        value: Any = datetime.fromisoformat(position.value) if key.field.endswith("_at") else position.value
+        value: Any = datetime.fromisoformat(position.value) if is_instant(key.field) else position.value
         if key.descending:
             stmt = stmt.where(or_(column < value, and_(column == value, id_column < position.id)))
         else:

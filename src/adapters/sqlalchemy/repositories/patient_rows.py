@@ -20,6 +20,8 @@ from ivr_domain.shared.ports import BlindIndex, FieldCipher
 from ivr_domain.shared.values import Address, Email, PersonName, Phone, normalise_for_match
 
 _ADDRESS = ("line1", "line2", "city", "state", "postal_code")
+# Insurances come back primary first; a dict lookup, since listing the enum per row showed in list profiles.
+_RANK_ORDER = {rank.value: index for index, rank in enumerate(InsuranceRank)}
 
 _Seal = Callable[[str, str | None], bytes | None]
 _Open = Callable[[str], str | None]
@@ -101,7 +103,8 @@ class PatientCodec:
     def patient(self, row: Mapping[Any, Any], insurance_rows: Sequence[Mapping[Any, Any]]) -> Patient:
         """Map a patient row and its insurance rows to the entity, decrypting PHI."""
         patient_id = PatientId(row["id"])
-        open_ = self._opener("patients", str(patient_id), row)
+        row_id = str(patient_id)
+        open_ = self._opener("patients", row_id, row)
         address = None
         if row["address_line1"] is not None:
             address = Address(
@@ -112,7 +115,7 @@ class PatientCodec:
                 postal_code=_text(open_("address_postal_code")),
             )
         phone, email = open_("phone"), open_("email")
-        ranked = sorted(insurance_rows, key=lambda r: list(InsuranceRank).index(InsuranceRank(r["rank"])))
+        ranked = sorted(insurance_rows, key=lambda r: _RANK_ORDER[r["rank"]])
         return Patient(
             id=patient_id,
             practice_id=PracticeId(row["practice_id"]),
@@ -122,7 +125,7 @@ class PatientCodec:
             phone=Phone(phone) if phone is not None else None,
             email=Email(email) if email is not None else None,
             address=address,
-            insurances=tuple(self._insurance(patient_id, r) for r in ranked),
+            insurances=tuple(self._insurance(row_id, r) for r in ranked),
             archived=row["archived"],
             ivr_submitted=row["ivr_submitted"],
             created_by=UserId(row["created_by"]),
@@ -131,7 +134,7 @@ class PatientCodec:
             version=row["version"],
         )
 
-    def _insurance(self, patient_id: PatientId, row: Mapping[Any, Any]) -> Insurance:
+    def _insurance(self, patient_id: str, row: Mapping[Any, Any]) -> Insurance:
         open_ = self._opener("patient_insurances", f"{patient_id}:{row['rank']}", row)
         subscriber = None
         if row["subscriber_last_name"] is not None:
@@ -161,13 +164,16 @@ class PatientCodec:
         return seal
 
     def _opener(self, table: str, row_id: str, row: Mapping[Any, Any]) -> _Open:
-        cipher = self._cipher
+        decrypt = self._cipher.decrypt
 
         def open_(column: str) -> str | None:
             sealed = row[column]
             if sealed is None:
                 return None
-            return cipher.decrypt(bytes(sealed), context=f"{table}.{column}:{row_id}")
+            # psycopg and sqlite3 hand back bytes already; anything else (a memoryview) is copied once.
+            if type(sealed) is not bytes:
+                sealed = bytes(sealed)
+            return decrypt(sealed, context=f"{table}.{column}:{row_id}")
 
         return open_
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from returns.result import Success
+from returns.result import Failure, Success
 
-from entrypoints.cli.context import container, ok
+from entrypoints.cli.context import container, error, ok, settings
 from entrypoints.container import Container
 from ivr_domain.identity.use_cases.hierarchy import AssignMember
 from ivr_domain.identity.use_cases.users import CreateUser
@@ -15,6 +15,7 @@ from ivr_domain.patients.model import InsuranceRank, PlanType, Sex
 from ivr_domain.patients.use_cases import CreatePatient
 from ivr_domain.patients.validation import InsuranceInput, PatientInput
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
+from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import PracticeId
 from ivr_domain.shared.validation import AddressInput
 
@@ -46,20 +47,48 @@ PATIENTS = (
 )
 
 
-def _seed(built: Container) -> None:
-    create_user = built.create_user()
+def _seed_accounts(built: Container) -> int:
+    find, create_user = built.find_user_by_email(), built.create_user()
+    created = 0
     for email, name, role, practice in ACCOUNTS:
+        if isinstance(find(SYSTEM_ACTOR, email), Success):
+            continue
         account = CreateUser(email=email, name=name, role=role, password=DEMO_PASSWORD, practice_name=practice)
         ok(create_user(SYSTEM_ACTOR, account))
+        created += 1
+    return created
+
+
+def _seed_hierarchy(built: Container) -> None:
     find = built.find_user_by_email()
     for manager, member in HIERARCHY:
         manager_id = ok(find(SYSTEM_ACTOR, manager)).id
-        member_id = ok(find(SYSTEM_ACTOR, member)).id
-        ok(built.assign_member()(SYSTEM_ACTOR, AssignMember(manager_id=manager_id, member_user_id=member_id)))
+        member_user = ok(find(SYSTEM_ACTOR, member))
+        history = ok(built.assignment_history()(SYSTEM_ACTOR, member_user.id))
+        # A member placed before (by an earlier seed or by an operator since) is left where it is.
+        practice_id = member_user.practice_id
+        placed = any(
+            a.member_user_id == member_user.id or (practice_id is not None and a.member_practice_id == practice_id)
+            for a in history
+        )
+        if placed:
+            continue
+        ok(built.assign_member()(SYSTEM_ACTOR, AssignMember(manager_id=manager_id, member_user_id=member_user.id)))
+
+
+def _seed_patients(built: Container) -> int:
+    find, create_patient = built.find_user_by_email(), built.create_patient()
+    created = 0
     for first, last, born, sex, insurance_member_id, doctor in PATIENTS:
         practice_id = ok(find(SYSTEM_ACTOR, doctor)).practice_id
         patient = _patient(first, last, born, sex, member_id=insurance_member_id, practice=practice_id)
-        ok(built.create_patient()(SYSTEM_ACTOR, patient))
+        result = create_patient(SYSTEM_ACTOR, patient)
+        # The core refuses a second patient with the same name and birth date in a practice: already seeded.
+        if isinstance(result, Failure) and isinstance(result.failure(), Conflict):
+            continue
+        ok(result)
+        created += 1
+    return created
 
 
 def _patient(
@@ -88,14 +117,20 @@ def _patient(
 
 
 def seed_demo() -> None:
-    """Create the demo accounts, hierarchy and patients unless they exist, then print the logins."""
+    """Create whichever demo accounts, hierarchy and patients are missing, then print the logins."""
+    loaded = settings()
+    if loaded.environment == "production":
+        # Accounts with a published password have no place next to real patients.
+        error("refusing to seed demo accounts with a published password when IVR_ENV is production")
     built = container()
-    already = isinstance(built.find_user_by_email()(SYSTEM_ACTOR, ACCOUNTS[0][0]), Success)
-    if already:
+    accounts = _seed_accounts(built)
+    _seed_hierarchy(built)
+    patients = _seed_patients(built)
+    if accounts == patients == 0:
         typer.echo("demo data already present")
     else:
-        _seed(built)
-        typer.echo("demo data created")
+        partly = "" if (accounts, patients) == (len(ACCOUNTS), len(PATIENTS)) else "; the rest was already present"
+        typer.echo(f"demo data created: {accounts} accounts, {patients} patients{partly}")
     typer.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, role, practice in ACCOUNTS:
         where = f", {practice}" if practice else ""

@@ -2,25 +2,74 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import logging
+import signal
+from types import FrameType
+from typing import Annotated, Any
 
+import structlog
 import typer
 import uvicorn
 
+from entrypoints.cli.context import settings
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
+from entrypoints.http.logging import get_logger
+
+
+def server_log_config(level: str) -> dict[str, Any]:
+    """Return a logging configuration that writes the server's own records as JSON lines on stderr."""
+    # Uvicorn's plain-text lines would otherwise break the one-JSON-object-per-line contract of the access log.
+    stamped = [
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": structlog.stdlib.ProcessorFormatter,
+                "foreign_pre_chain": stamped,
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
+                    structlog.processors.JSONRenderer(),
+                ],
+            }
+        },
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {"uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False}},
+        "root": {"handlers": ["stderr"], "level": "WARNING"},
+    }
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default IVR_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default IVR_PORT or 8000).")] = None,
 ) -> None:
-    """Serve the HTTP API until interrupted."""
-    settings = load_settings()
-    bind_host = host or settings.http.host
-    bind_port = port or settings.http.port
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(build_container(settings))
-    typer.echo(f"IVR platform API on http://{bind_host}:{bind_port}  (docs: http://{bind_host}:{bind_port}/schema)")
-    uvicorn.run(app, host=bind_host, port=bind_port, access_log=False, log_config=None, server_header=False)
+    """Serve the HTTP API until interrupted, logging JSON lines on stderr."""
+    loaded = settings()
+    level = loaded.log_level if loaded.log_level in logging.getLevelNamesMapping() else "INFO"
+    bind_host = host or loaded.http.host
+    bind_port = port or loaded.http.port
+    loaded.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(build_container(loaded))
+    base = f"http://{bind_host}:{bind_port}"
+    get_logger("ivr.server").info("serving", url=base, docs=f"{base}/schema", openapi=f"{base}/schema/openapi.json")
+    # Uvicorn catches SIGTERM, drains requests, then re-raises the signal to the handler it found: with the
+    # default one a completed, requested stop would end as "killed" (status 143); this one exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    uvicorn.run(
+        app,
+        host=bind_host,
+        port=bind_port,
+        access_log=False,
+        log_config=server_log_config(level),
+        server_header=False,
+    )

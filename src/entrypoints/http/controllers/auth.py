@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import RawBody, SkipValidation
 
-from entrypoints.http.auth import BearerAuth, client_address
+from entrypoints.http.auth import BearerAuth, client_address, request_origin
 from entrypoints.http.controllers.support import BEARER, IfMatch, ok
 from entrypoints.http.decoding import decode, with_body
 from entrypoints.http.headers import NO_STORE, expected_version, object_headers
@@ -51,15 +51,24 @@ class AuthController(Controller):
         """Exchange email and password for tokens; a wrong password, unknown email and locked account answer alike."""
         creds = decode(body, LoginBody)
         address = client_address(request, settings.http.trusted_proxies)
-        pair = ok(login(Login(email=creds.email, password=creds.password, client_address=address)))
+        cmd = Login(email=creds.email, password=creds.password, client_address=address)
+        pair = ok(login(cmd, request_origin(request, address)))
         return Response(token_out(pair), headers=NO_STORE)
 
     @post(
         "/refresh", sync_to_thread=True, status_code=200, **with_body(Refresh), responses=problem_responses(*BODY, 401)
     )
-    def refresh(self, *, body: RawBody, refresh: SkipValidation[RefreshHandler]) -> Response[TokenOut]:
+    def refresh(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        body: RawBody,
+        refresh: SkipValidation[RefreshHandler],
+        settings: SkipValidation[Settings],
+    ) -> Response[TokenOut]:
         """Rotate a refresh token; reusing one ends its session."""
-        pair = ok(refresh(decode(body, Refresh)))
+        origin = request_origin(request, client_address(request, settings.http.trusted_proxies))
+        pair = ok(refresh(decode(body, Refresh), origin))
         return Response(token_out(pair), headers=NO_STORE)
 
     @post("/logout", sync_to_thread=True, status_code=204, security=BEARER, responses=problem_responses(*PROTECTED))
@@ -93,7 +102,7 @@ class AuthController(Controller):
         """Send a reset token if the email names an account; the answer is the same either way."""
         email = decode(body, ForgotPasswordBody).email
         address = client_address(request, settings.http.trusted_proxies)
-        ok(forgot_password(ForgotPassword(email=email, client_address=address)))
+        ok(forgot_password(ForgotPassword(email=email, client_address=address), request_origin(request, address)))
 
     @post(
         "/reset-password",
@@ -102,9 +111,17 @@ class AuthController(Controller):
         **with_body(ResetPassword),
         responses=problem_responses(*BODY, 409),
     )
-    def reset_password(self, *, body: RawBody, reset_password: SkipValidation[ResetPasswordHandler]) -> None:
+    def reset_password(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        body: RawBody,
+        reset_password: SkipValidation[ResetPasswordHandler],
+        settings: SkipValidation[Settings],
+    ) -> None:
         """Set a new password with a reset token; every session of the account ends."""
-        ok(reset_password(decode(body, ResetPassword)))
+        origin = request_origin(request, client_address(request, settings.http.trusted_proxies))
+        ok(reset_password(decode(body, ResetPassword), origin))
 
     @get("/me", sync_to_thread=True, security=BEARER, responses=problem_responses(*PROTECTED))
     def me(

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import FromQuery, PathParameter, QueryParameter, RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth
-from entrypoints.http.controllers.support import BEARER, Cursor, IfMatch, Limit, ok, page_request, sort_description
+from entrypoints.http.controllers.support import (
+    BEARER,
+    Cursor,
+    IfMatch,
+    Instant,
+    Limit,
+    instant,
+    ok,
+    page_request,
+    sort_description,
+)
 from entrypoints.http.decoding import decode, parse_json, structure, with_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import ProblemError
+from entrypoints.http.problems import ProblemError, to_problem
 from entrypoints.http.schemas.patients import (
     CreatePatientBody,
     PatientMatches,
@@ -26,6 +35,7 @@ from entrypoints.http.schemas.patients import (
     patient_input,
     patient_out,
 )
+from ivr_domain.patients.policy import may_write
 from ivr_domain.patients.ports import PATIENT_SORTS, MemberIdSearch, NameAndBirthDate, PatientFilter, PatientSearch
 from ivr_domain.patients.use_cases import (
     ArchivePatient,
@@ -38,38 +48,34 @@ from ivr_domain.patients.use_cases import (
     UpdatePatient,
     UpdatePatientHandler,
 )
+from ivr_domain.shared.actor import Actor
+from ivr_domain.shared.errors import NotPermitted, PreconditionFailed
 from ivr_domain.shared.ids import PatientId, PracticeId
+
+T = TypeVar("T")
 
 PatientIdPath = Annotated[UUID, PathParameter(description="the patient's id")]
 Sort = Annotated[str, QueryParameter(description=sort_description(*PATIENT_SORTS))]
-Instant = Annotated[
-    str | None,
-    QueryParameter(
-        description="a date (YYYY-MM-DD) or an ISO 8601 date-time",
-        schema_extra={
-            "oneOf": [
-                Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
-                Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
-            ]
-        },
-    ),
-]
 
 
-def _instant(raw: str | None, name: str, *, end_of_day: bool) -> datetime | None:
-    if raw is None:
-        return None
+def _decode_in_order(body: RawBody, target: type[T], before_fields: Callable[[], None]) -> T:
+    """Decode a body; when its fields are refused (422), the checks API.md orders before 422 answer first."""
     try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            start = datetime.combine(day, time.min, tzinfo=UTC)
-            return start + timedelta(days=1, microseconds=-1) if end_of_day else start
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ProblemError.bad_request(
-            "invalid_parameters", f"{name} must be a date or an ISO 8601 date-time", parameter=name
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        return decode(body, target)
+    except ProblemError as problem:
+        if problem.status_code == 422:
+            before_fields()
+        raise
+
+
+def _writer(actor: Actor, action: str) -> Callable[[], None]:
+    """Return the 403 check of a patient write."""
+
+    def check() -> None:
+        if not may_write(actor):
+            raise to_problem(NotPermitted(action=action))
+
+    return check
 
 
 def _search(body: RawBody) -> PatientSearch:
@@ -105,8 +111,8 @@ class PatientsController(Controller):
         filters = PatientFilter(
             archived=archived,
             practice_id=PracticeId(practice_id) if practice_id else None,
-            created_from=_instant(created_from, "created_from", end_of_day=False),
-            created_to=_instant(created_to, "created_to", end_of_day=True),
+            created_from=instant(created_from, "created_from", end_of_day=False),
+            created_to=instant(created_to, "created_to", end_of_day=True),
         )
         actor = bearer.actor(request)
         page = ok(list_patients(actor, filters, page_request(limit, cursor, sort)))
@@ -133,7 +139,7 @@ class PatientsController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            new = decode(body, CreatePatientBody)
+            new = _decode_in_order(body, CreatePatientBody, _writer(actor, "patients.create"))
             practice_id = PracticeId(new.practice_id) if new.practice_id else None
             cmd = CreatePatient(
                 patient=patient_input(new), practice_id=practice_id, allow_duplicate=new.allow_duplicate
@@ -191,12 +197,23 @@ class PatientsController(Controller):
         body: RawBody,
         bearer: SkipValidation[BearerAuth],
         update_patient: SkipValidation[UpdatePatientHandler],
+        get_patient: SkipValidation[GetPatientHandler],
         if_match: IfMatch = None,
     ) -> Response[PatientViewOut]:
         """Replace a patient's details."""
         actor = bearer.actor(request)
         version = expected_version(if_match)
-        new = decode(body, UpdatePatientBody)
+
+        def before_fields() -> None:
+            # The core answers 404, 403 and 412 before its own 422s; a body the edge cannot read must too.
+            current = ok(get_patient(actor, PatientId(patient_id)))
+            _writer(actor, "patients.update")()
+            if version is not None and version != current.version:
+                raise to_problem(
+                    PreconditionFailed(entity="patient", id=str(current.id), current_version=current.version)
+                )
+
+        new = _decode_in_order(body, UpdatePatientBody, before_fields)
         cmd = UpdatePatient(
             patient_id=PatientId(patient_id),
             patient=patient_input(new),

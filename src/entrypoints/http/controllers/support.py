@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Protocol, TypeVar
 
-from litestar.openapi.spec import OpenAPIType
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import HeaderParameter, QueryParameter
 from returns.result import Failure, Result, Success
 
-from entrypoints.http.problems import to_problem
-from ivr_domain.shared.errors import DomainError
+from entrypoints.http.problems import ProblemError, to_problem
+from ivr_domain.shared.errors import DomainError, NotPermitted, PreconditionFailed
 from ivr_domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
 T = TypeVar("T")
+
+
+class Versioned(Protocol):
+    """An object with an id and a version (the ETag)."""
+
+    @property
+    def id(self) -> object:
+        """Return the object's id."""
+        ...
+
+    @property
+    def version(self) -> int:
+        """Return the object's version."""
+        ...
+
+
+V = TypeVar("V", bound=Versioned)
 
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
@@ -44,6 +63,66 @@ def ok(result: Result[T, DomainError]) -> T:
     raise AssertionError("not a Result")  # pragma: no cover
 
 
+def refuse_unless(allowed: bool, action: str) -> None:
+    """Raise the 403 problem of an action the caller's role or permissions do not allow."""
+    if not allowed:
+        raise to_problem(NotPermitted(action=action))
+
+
+def checks_before_fields(
+    read: Callable[[], Result[V, DomainError]],
+    *,
+    entity: str,
+    action: str,
+    allowed: Callable[[V], bool],
+    expected_version: int | None = None,
+) -> Callable[[], None]:
+    """Return the checks a write's use case runs before its body's fields: 404 in scope, 403, then 412.
+
+    For `decode_in_order`: a body the edge cannot read must not answer 422 before them (API.md's order).
+    """
+
+    def check() -> None:
+        found = ok(read())
+        refuse_unless(allowed(found), action)
+        if expected_version is not None and expected_version != found.version:
+            raise to_problem(PreconditionFailed(entity=entity, id=str(found.id), current_version=found.version))
+
+    return check
+
+
 def page_request(limit: int = DEFAULT_LIMIT, cursor: str | None = None, sort: str = "-created_at") -> PageRequest:
     """Return the page a list request asks for (limits were checked by the parameter schema)."""
     return PageRequest(limit=limit, cursor=cursor, sort=sort)
+
+
+Instant = Annotated[
+    str | None,
+    QueryParameter(
+        description="a date (YYYY-MM-DD) or an ISO 8601 date-time",
+        schema_extra={
+            "oneOf": [
+                Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
+                Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+            ]
+        },
+    ),
+]
+
+
+def instant(raw: str | None, name: str, *, end_of_day: bool) -> datetime | None:
+    """Parse a date or an ISO date-time (naive is UTC); a date is its day's start, or with `end_of_day` the
+    next day's start, for exclusive upper bounds that take in the whole day."""
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            start = datetime.combine(day, time.min, tzinfo=UTC)
+            return start + timedelta(days=1) if end_of_day else start
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ProblemError.bad_request(
+            "invalid_parameters", f"{name} must be a date or an ISO 8601 date-time", parameter=name
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -9,8 +11,18 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromQuery, PathParameter, QueryParameter, RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth
-from entrypoints.http.controllers.support import BEARER, Cursor, IfMatch, Limit, ok, page_request, sort_description
-from entrypoints.http.decoding import decode, with_body
+from entrypoints.http.controllers.support import (
+    BEARER,
+    Cursor,
+    IfMatch,
+    Limit,
+    checks_before_fields,
+    ok,
+    page_request,
+    refuse_unless,
+    sort_description,
+)
+from entrypoints.http.decoding import decode_in_order, parse_json, with_body
 from entrypoints.http.headers import expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
@@ -29,7 +41,9 @@ from entrypoints.http.schemas.users import (
     roles_out,
     user_out,
 )
+from ivr_domain.identity.policy import may_manage_users, may_update_user
 from ivr_domain.identity.ports import USER_SORTS, UserFilter
+from ivr_domain.identity.use_cases.access import DeactivateUserHandler, SetPermissions, SetPermissionsHandler
 from ivr_domain.identity.use_cases.hierarchy import (
     AssignMember,
     AssignMemberHandler,
@@ -39,19 +53,29 @@ from ivr_domain.identity.use_cases.hierarchy import (
 from ivr_domain.identity.use_cases.users import (
     CreateUser,
     CreateUserHandler,
-    DeactivateUserHandler,
     GetUserHandler,
     ListUsersHandler,
-    SetPermissions,
-    SetPermissionsHandler,
     UpdateUser,
     UpdateUserHandler,
 )
-from ivr_domain.shared.actor import Role
+from ivr_domain.shared.actor import Actor, Role
 from ivr_domain.shared.ids import PracticeId, UserId
 
 UserIdPath = Annotated[UUID, PathParameter(description="the user's id")]
 Sort = Annotated[str, QueryParameter(description=sort_description(*USER_SORTS))]
+
+
+def _sets_email(body: bytes) -> bool:
+    """Tell whether a body (valid JSON, its fields unread) asks for an email change, which only admins make."""
+    parsed = parse_json(body)
+    return isinstance(parsed, dict) and parsed.get("email") is not None
+
+
+def _admin_checks(get_user: GetUserHandler, actor: Actor, user_id: UUID, action: str) -> Callable[[], None]:
+    """Return the checks of an admin-only write on an account: in reach (404), then users.manage (403)."""
+    return checks_before_fields(
+        lambda: get_user(actor, UserId(user_id)), entity="user", action=action, allowed=lambda _: may_manage_users(actor)
+    )
 
 
 class UsersController(Controller):
@@ -101,7 +125,8 @@ class UsersController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            user = ok(create_user(actor, decode(body, CreateUser)))
+            admin_only = partial(refuse_unless, may_manage_users(actor), "users.create")
+            user = ok(create_user(actor, decode_in_order(body, CreateUser, admin_only)))
             headers = {**object_headers(user.version), "Location": f"{self.path}/{user.id}"}
             return Response(user_out(user), status_code=201, headers=headers)
 
@@ -152,12 +177,20 @@ class UsersController(Controller):
         body: RawBody,
         bearer: SkipValidation[BearerAuth],
         update_user: SkipValidation[UpdateUserHandler],
+        get_user: SkipValidation[GetUserHandler],
         if_match: IfMatch = None,
     ) -> Response[UserOut]:
         """Change an account's profile (admins any, everyone their own name)."""
         actor = bearer.actor(request)
         version = expected_version(if_match)
-        details = decode(body, UpdateUserBody)
+        checks = checks_before_fields(
+            lambda: get_user(actor, UserId(user_id)),
+            entity="user",
+            action="users.update",
+            allowed=lambda user: may_update_user(actor, user) and (may_manage_users(actor) or not _sets_email(body)),
+            expected_version=version,
+        )
+        details = decode_in_order(body, UpdateUserBody, checks)
         cmd = UpdateUser(user_id=UserId(user_id), name=details.name, email=details.email, expected_version=version)
         user = ok(update_user(actor, cmd))
         return Response(user_out(user), headers=object_headers(user.version))
@@ -171,8 +204,9 @@ class UsersController(Controller):
         bearer: SkipValidation[BearerAuth],
         deactivate_user: SkipValidation[DeactivateUserHandler],
     ) -> Response[UserOut]:
-        """Deactivate an account (admins): it cannot log in and its sessions end."""
+        """Deactivate an account (admins): it cannot log in and its sessions end, in this process at once."""
         user = ok(deactivate_user(bearer.actor(request), UserId(user_id)))
+        bearer.cache.evict_user(user.id)
         return Response(user_out(user), headers=object_headers(user.version))
 
     @put(
@@ -189,12 +223,15 @@ class UsersController(Controller):
         body: RawBody,
         bearer: SkipValidation[BearerAuth],
         set_permissions: SkipValidation[SetPermissionsHandler],
+        get_user: SkipValidation[GetUserHandler],
     ) -> Response[UserOut]:
         """Replace an account's grants and revocations (admins); answers its effective permissions."""
         actor = bearer.actor(request)
-        wanted = decode(body, PermissionsBody)
+        wanted = decode_in_order(body, PermissionsBody, _admin_checks(get_user, actor, user_id, "users.permissions"))
         cmd = SetPermissions(user_id=UserId(user_id), grants=wanted.grants, revocations=wanted.revocations)
         user = ok(set_permissions(actor, cmd))
+        # Cached actors carry permissions: this process must not keep acting on the old ones.
+        bearer.cache.evict_user(user.id)
         return Response(user_out(user), headers=object_headers(user.version))
 
     @get("/{user_id:str}/assignments", sync_to_thread=True, responses=problem_responses(*PROTECTED, 404))
@@ -225,10 +262,11 @@ class UsersController(Controller):
         body: RawBody,
         bearer: SkipValidation[BearerAuth],
         assign_member: SkipValidation[AssignMemberHandler],
+        get_user: SkipValidation[GetUserHandler],
     ) -> AssignmentOut:
         """Put a member under this user (admins); the member's previous assignment is closed."""
         actor = bearer.actor(request)
-        member = decode(body, AssignBody)
+        member = decode_in_order(body, AssignBody, _admin_checks(get_user, actor, user_id, "users.assign"))
         cmd = AssignMember(
             manager_id=UserId(user_id),
             member_user_id=UserId(member.member_user_id) if member.member_user_id else None,

@@ -2,57 +2,54 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeAlias
 
 from attrs import evolve, frozen
 from returns.result import Failure, Result, Success
 
+from ivr_domain.identity.events import SessionRevokedForReuse
 from ivr_domain.identity.model import EndReason, RefreshToken, Session, User
-from ivr_domain.identity.permissions import effective_permissions
 from ivr_domain.identity.policy import AuthPolicy
 from ivr_domain.identity.ports import IdentityUnitOfWork
-from ivr_domain.identity.scope import resolve_scope
-from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor
+from ivr_domain.identity.use_cases.credentials import (
+    SessionIssuer,
+    TokenPair,
+    account_key,
+    anonymous,
+    build_actor,
+    find_account,
+    hash_secret,
+)
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Origin
+from ivr_domain.shared.audit import Anonymous, AuditEntry, AuditTrail, Outcome
 from ivr_domain.shared.clock import Clock
 from ivr_domain.shared.errors import RateLimited, Unauthenticated
 from ivr_domain.shared.ids import SessionId, new_id
-from ivr_domain.shared.ports import (
-    AccessClaims,
-    CounterStore,
-    PasswordHasher,
-    TokenService,
-)
-from ivr_domain.shared.values import Email
+from ivr_domain.shared.ports import CounterStore, PasswordHasher, TokenService
+
+__all__ = [
+    "AuthenticateHandler",
+    "Login",
+    "LoginError",
+    "LoginHandler",
+    "LogoutHandler",
+    "Refresh",
+    "RefreshHandler",
+    "SessionIssuer",
+    "TokenPair",
+    "account_key",
+    "build_actor",
+    "hash_secret",
+]
 
 LoginError: TypeAlias = Unauthenticated | RateLimited
 
 
-def hash_secret(secret: str) -> str:
-    """Return the digest under which an opaque token is stored."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def account_key(email: str) -> str:
-    """Return the counter key naming an account without writing its address."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-
-
-@frozen(kw_only=True)
-class TokenPair:
-    """What a login or refresh hands the client."""
-
-    access_token: str
-    refresh_token: str
-    expires_in: int
-    token_type: str = "bearer"
-
-
 @frozen(kw_only=True)
 class Login:
-    """Credentials and where they came from."""
+    """Credentials and where they came from (the address counts attempts; a request's origin adds to it)."""
 
     email: str
     password: str
@@ -66,55 +63,13 @@ class Refresh:
     refresh_token: str
 
 
-def build_actor(user: User, session_id: SessionId | None, uow: IdentityUnitOfWork) -> Actor:
-    """Return the actor a user acts as: effective permissions and resolved scope."""
-    return Actor(
-        user_id=user.id,
-        role=user.role,
-        permissions=effective_permissions(user.role, user.grants, user.revocations),
-        scope=resolve_scope(user, uow.assignments),
-        practice_id=user.practice_id,
-        session_id=session_id,
-    )
-
-
-def _find_account(uow: IdentityUnitOfWork, raw_email: str) -> User | None:
-    match Email.parse(raw_email):
-        case Success(email):
-            return uow.users.find_by_email(email)
-        case _:
-            return None
-
-
-@frozen(kw_only=True)
-class SessionIssuer:
-    """Issues access and refresh tokens for a session."""
-
-    tokens: TokenService
-    clock: Clock
-    policy: AuthPolicy
-
-    def issue(self, uow: IdentityUnitOfWork, user: User, session: Session) -> TokenPair:
-        """Store a fresh refresh token and sign an access token for the session."""
-        now = self.clock.now()
-        refresh = secrets.token_urlsafe(32)
-        uow.sessions.add_refresh_token(
-            RefreshToken(token_hash=hash_secret(refresh), session_id=session.id, issued_at=now)
-        )
-        claims = AccessClaims(
-            user_id=user.id,
-            session_id=session.id,
-            role=user.role,
-            issued_at=now,
-            expires_at=now + self.policy.access_token_ttl,
-        )
-        ttl = int(self.policy.access_token_ttl.total_seconds())
-        return TokenPair(access_token=self.tokens.issue(claims), refresh_token=refresh, expires_in=ttl)
-
-
 @frozen(kw_only=True)
 class LoginHandler:
-    """Checks credentials under rate limits and lockout, and opens a session."""
+    """Checks credentials under rate limits and lockout, and opens a session; every attempt is audited.
+
+    A refusal answers alike whatever its cause; the audit entry names it: `bad_credentials`,
+    `account_inactive`, `lockout` (this failure locked the account), `locked` or `rate_limited`.
+    """
 
     uow: Callable[[], IdentityUnitOfWork]
     hasher: PasswordHasher
@@ -123,40 +78,58 @@ class LoginHandler:
     clock: Clock
     policy: AuthPolicy
     decoy_hash: str
+    audit: AuditTrail
 
-    def __call__(self, cmd: Login) -> Result[TokenPair, LoginError]:
+    def __call__(self, cmd: Login, origin: Origin | None = None) -> Result[TokenPair, LoginError]:
         """Log in, answering a wrong password, an unknown email and a locked account alike."""
+        origin = origin or Origin(client_address=cmd.client_address)
         limited = self._rate_limited(cmd)
-        if limited is not None:
-            return Failure(limited)
+        with self.uow() as uow:
+            user = find_account(uow, cmd.email)
+            checked = "rate_limited" if limited is not None else self._check(cmd, user)
+            if isinstance(checked, User):
+                return Success(self._open_session(uow, cmd, checked, origin))
+        denied = self.audit.entry(
+            anonymous(origin, user), "auth.login", resource_type="session", outcome=Outcome.DENIED, reason=checked
+        )
+        self.audit.write(denied)
+        return Failure(limited or Unauthenticated(detail="email or password is wrong"))
+
+    def _check(self, cmd: Login, user: User | None) -> User | str:
+        """Return the account when the credentials hold, or why they do not."""
         account = account_key(cmd.email)
         locked = self.counters.count(f"lock:{account}") > 0
-        with self.uow() as uow:
-            user = _find_account(uow, cmd.email)
-            # Verifying against a decoy keeps unknown emails as slow as wrong passwords.
-            stored = user.password_hash if user is not None else self.decoy_hash
-            matches = self.hasher.verify(stored, cmd.password)
-            if locked or user is None or not user.active or not matches:
-                if not locked:
-                    self._count_failure(account)
-                return Failure(Unauthenticated(detail="email or password is wrong"))
-            self.counters.clear(f"fail:{account}")
-            if self.hasher.needs_rehash(user.password_hash):
-                rehashed = uow.users.save(evolve(user, password_hash=self.hasher.hash(cmd.password)))
-                user = rehashed.value_or(user)
-            now = self.clock.now()
-            session = Session(
-                id=SessionId(new_id()),
-                user_id=user.id,
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + self.policy.absolute_limit,
-                client_address=cmd.client_address,
-            )
-            uow.sessions.add(session)
-            pair = self.issuer.issue(uow, user, session)
-            uow.commit()
-            return Success(pair)
+        # Verifying against a decoy keeps unknown emails as slow as wrong passwords.
+        stored = user.password_hash if user is not None else self.decoy_hash
+        matches = self.hasher.verify(stored, cmd.password)
+        if locked:
+            return "locked"
+        if user is None or not user.active or not matches:
+            if self._count_failure(account):
+                return "lockout"
+            return "account_inactive" if user is not None and matches else "bad_credentials"
+        self.counters.clear(f"fail:{account}")
+        return user
+
+    def _open_session(self, uow: IdentityUnitOfWork, cmd: Login, user: User, origin: Origin) -> TokenPair:
+        if self.hasher.needs_rehash(user.password_hash):
+            rehashed = uow.users.save(evolve(user, password_hash=self.hasher.hash(cmd.password)))
+            user = rehashed.value_or(user)
+        now = self.clock.now()
+        session = Session(
+            id=SessionId(new_id()),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + self.policy.absolute_limit,
+            client_address=cmd.client_address,
+        )
+        uow.sessions.add(session)
+        pair = self.issuer.issue(uow, user, session)
+        who = anonymous(origin, user, session)
+        uow.audit.append(self.audit.entry(who, "auth.login", resource_type="session", resource_id=session.id))
+        uow.commit()
+        return pair
 
     def _rate_limited(self, cmd: Login) -> RateLimited | None:
         window = int(self.policy.rate_window.total_seconds())
@@ -169,47 +142,73 @@ class LoginHandler:
                 return RateLimited(retry_after=max(1, self.counters.retry_after(key)), detail="too many login attempts")
         return None
 
-    def _count_failure(self, account: str) -> None:
+    def _count_failure(self, account: str) -> bool:
+        """Count a failure; True when it locks the account."""
         window = int(self.policy.lockout_window.total_seconds())
         failures = self.counters.increment(f"fail:{account}", window_seconds=window)
-        if failures >= self.policy.lockout_threshold:
-            duration = int(self.policy.lockout_duration.total_seconds())
-            self.counters.increment(f"lock:{account}", window_seconds=duration)
-            self.counters.clear(f"fail:{account}")
+        if failures < self.policy.lockout_threshold:
+            return False
+        duration = int(self.policy.lockout_duration.total_seconds())
+        self.counters.increment(f"lock:{account}", window_seconds=duration)
+        self.counters.clear(f"fail:{account}")
+        return True
 
 
 @frozen(kw_only=True)
 class RefreshHandler:
-    """Rotates a refresh token; a reused one ends its whole session."""
+    """Rotates a refresh token; a reused one ends its whole session. Every refusal is an audited denial.
+
+    Reasons: `unknown_token`, `session_ended`, `account_inactive`, `refresh_reused`.
+    """
 
     uow: Callable[[], IdentityUnitOfWork]
     issuer: SessionIssuer
     clock: Clock
     policy: AuthPolicy
+    audit: AuditTrail
 
-    def __call__(self, cmd: Refresh) -> Result[TokenPair, Unauthenticated]:
+    def __call__(self, cmd: Refresh, origin: Origin | None = None) -> Result[TokenPair, Unauthenticated]:
         """Exchange a live, unused refresh token for a new pair."""
-        refused = Failure(Unauthenticated(detail="refresh token is not valid"))
-        now = self.clock.now()
         with self.uow() as uow:
             token = uow.sessions.get_refresh_token(hash_secret(cmd.refresh_token))
-            if token is None:
-                return refused
-            session = uow.sessions.get(token.session_id)
-            if session is None or not session.is_live(now, self.policy.idle_limit):
-                return refused
-            if token.used_at is not None or not uow.sessions.use_refresh_token(token.token_hash, at=now):
-                uow.sessions.save(session.end(now, EndReason.REFRESH_REUSED))
-                uow.commit()
-                return refused
-            user = uow.users.get(session.user_id, scope=SYSTEM_ACTOR.scope)
-            if user is None or not user.active:
-                return refused
-            touched = evolve(session, last_seen_at=now)
-            uow.sessions.save(touched)
-            pair = self.issuer.issue(uow, user, touched)
+            session = uow.sessions.get(token.session_id) if token is not None else None
+            user = uow.users.get(session.user_id, scope=SYSTEM_ACTOR.scope) if session is not None else None
+            who = anonymous(origin, user, session)
+            rotated = (
+                "unknown_token" if token is None or session is None else self._rotate(uow, who, token, session, user)
+            )
+            if isinstance(rotated, TokenPair):
+                return Success(rotated)
+            # Nothing else changed, but a reused token's session, which ends with the denial that records it.
+            uow.audit.append(self._denied(who, session, rotated))
             uow.commit()
-            return Success(pair)
+        return Failure(Unauthenticated(detail="refresh token is not valid"))
+
+    def _rotate(
+        self, uow: IdentityUnitOfWork, who: Anonymous, token: RefreshToken, session: Session, user: User | None
+    ) -> TokenPair | str:
+        """Rotate the token, or say why not."""
+        now = self.clock.now()
+        if not session.is_live(now, self.policy.idle_limit):
+            return "session_ended"
+        if user is None or not user.active:
+            return "account_inactive"
+        if token.used_at is not None or not uow.sessions.use_refresh_token(token.token_hash, at=now):
+            uow.sessions.save(session.end(now, EndReason.REFRESH_REUSED))
+            uow.outbox.add(SessionRevokedForReuse(occurred_at=now, user_id=session.user_id, session_id=session.id))
+            return "refresh_reused"
+        touched = evolve(session, last_seen_at=now)
+        uow.sessions.save(touched)
+        pair = self.issuer.issue(uow, user, touched)
+        uow.audit.append(self.audit.entry(who, "auth.refresh", resource_type="session", resource_id=session.id))
+        uow.commit()
+        return pair
+
+    def _denied(self, who: Anonymous, session: Session | None, reason: str) -> AuditEntry:
+        session_id = session.id if session is not None else None
+        return self.audit.entry(
+            who, "auth.refresh", resource_type="session", resource_id=session_id, outcome=Outcome.DENIED, reason=reason
+        )
 
 
 @frozen(kw_only=True)
@@ -218,9 +217,17 @@ class LogoutHandler:
 
     uow: Callable[[], IdentityUnitOfWork]
     clock: Clock
+    audit: AuditTrail
 
     def __call__(self, actor: Actor) -> Result[None, Unauthenticated]:
         """End the session the actor's token belongs to."""
+        return self._end(actor).lash(
+            lambda error: self.audit.refused(
+                actor, "auth.logout", error, resource_type="session", resource_id=actor.session_id
+            )
+        )
+
+    def _end(self, actor: Actor) -> Result[None, Unauthenticated]:
         if actor.session_id is None:
             return Failure(Unauthenticated(detail="no session"))
         with self.uow() as uow:
@@ -228,36 +235,60 @@ class LogoutHandler:
             if session is None:
                 return Failure(Unauthenticated(detail="no session"))
             uow.sessions.save(session.end(self.clock.now(), EndReason.LOGOUT))
+            uow.audit.append(self.audit.entry(actor, "auth.logout", resource_type="session", resource_id=session.id))
             uow.commit()
         return Success(None)
 
 
 @frozen(kw_only=True)
 class AuthenticateHandler:
-    """Turns an access token into an actor, checking the session is still live."""
+    """Turns an access token into an actor, checking the session is still live.
+
+    A success is not audited (the use case the request runs is); a refusal is an audited denial:
+    `invalid_token` (forged or expired), `session_ended` or `account_inactive`.
+    """
 
     uow: Callable[[], IdentityUnitOfWork]
     tokens: TokenService
     clock: Clock
     policy: AuthPolicy
+    audit: AuditTrail
 
-    def __call__(self, access_token: str) -> Result[Actor, Unauthenticated]:
+    def __call__(self, access_token: str, origin: Origin | None = None) -> Result[Actor, Unauthenticated]:
         """Verify the token, the session's idle and absolute limits and the account."""
-        refused = Failure(Unauthenticated(detail="access token is not valid"))
         claims = self.tokens.verify(access_token)
         if claims is None:
-            return refused
+            return self._refused(Anonymous(origin=origin), None, "invalid_token")
         now = self.clock.now()
         with self.uow() as uow:
             session = uow.sessions.get(claims.session_id)
             if session is None or session.user_id != claims.user_id or not session.is_live(now, self.policy.idle_limit):
-                return refused
-            user = uow.users.get(claims.user_id, scope=SYSTEM_ACTOR.scope)
-            if user is None or not user.active:
-                return refused
-            actor = build_actor(user, session.id, uow)
-            # Recording activity at most once per interval keeps reads from writing on every request.
-            if now - session.last_seen_at >= self.policy.touch_interval:
-                uow.sessions.save(evolve(session, last_seen_at=now))
-                uow.commit()
-            return Success(actor)
+                reason = "session_ended"
+            else:
+                user = uow.users.get(claims.user_id, scope=SYSTEM_ACTOR.scope)
+                if user is not None and user.active:
+                    return Success(self._actor(uow, user, session, now))
+                reason = "account_inactive"
+        who = Anonymous(origin=origin, user_id=claims.user_id, role=claims.role, session_id=claims.session_id)
+        return self._refused(who, claims.session_id, reason)
+
+    def _actor(self, uow: IdentityUnitOfWork, user: User, session: Session, now: datetime) -> Actor:
+        actor = build_actor(user, session.id, uow)
+        # Recording activity at most once per interval keeps reads from writing on every request.
+        if now - session.last_seen_at >= self.policy.touch_interval:
+            uow.sessions.save(evolve(session, last_seen_at=now))
+            uow.commit()
+        return actor
+
+    def _refused(self, who: Anonymous, session_id: SessionId | None, reason: str) -> Result[Actor, Unauthenticated]:
+        self.audit.write(
+            self.audit.entry(
+                who,
+                "auth.authenticate",
+                resource_type="session",
+                resource_id=session_id,
+                outcome=Outcome.DENIED,
+                reason=reason,
+            )
+        )
+        return Failure(Unauthenticated(detail="access token is not valid"))

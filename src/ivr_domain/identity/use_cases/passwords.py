@@ -9,11 +9,13 @@ from typing import TypeAlias
 from attrs import evolve, frozen
 from returns.result import Failure, Result, Success
 
+from ivr_domain.identity.events import PasswordChanged, PasswordReset
 from ivr_domain.identity.model import EndReason, ResetToken, User
 from ivr_domain.identity.policy import AuthPolicy, password_problems
 from ivr_domain.identity.ports import IdentityUnitOfWork, ResetNotifier
-from ivr_domain.identity.use_cases.auth import account_key, hash_secret
-from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor
+from ivr_domain.identity.use_cases.credentials import account_key, anonymous, find_account, hash_secret
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Origin
+from ivr_domain.shared.audit import Anonymous, AuditTrail
 from ivr_domain.shared.clock import Clock
 from ivr_domain.shared.errors import (
     Conflict,
@@ -68,9 +70,17 @@ class ChangePasswordHandler:
     hasher: PasswordHasher
     clock: Clock
     policy: AuthPolicy
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: ChangePassword) -> Result[User, ChangePasswordError]:
         """Verify the current password, store the new one, end every other session."""
+        return self._change(actor, cmd).lash(
+            lambda error: self.audit.refused(
+                actor, "auth.password_change", error, resource_type="user", resource_id=actor.user_id
+            )
+        )
+
+    def _change(self, actor: Actor, cmd: ChangePassword) -> Result[User, ChangePasswordError]:
         with self.uow() as uow:
             user = uow.users.get(actor.user_id, scope=SYSTEM_ACTOR.scope)
             if user is None or not self.hasher.verify(user.password_hash, cmd.current_password):
@@ -87,53 +97,71 @@ class ChangePasswordHandler:
             result: Result[User, ChangePasswordError] = uow.users.save(changed)
             if isinstance(result, Success):
                 uow.sessions.end_all_for_user(user.id, at=now, reason=EndReason.PASSWORD_CHANGED, keep=actor.session_id)
+                uow.outbox.add(PasswordChanged(occurred_at=now, user_id=user.id))
+                entry = self.audit.entry(
+                    actor, "auth.password_change", resource_type="user", resource_id=user.id, fields=("password",)
+                )
+                uow.audit.append(entry)
                 uow.commit()
             return result
 
 
 @frozen(kw_only=True)
 class ForgotPasswordHandler:
-    """Sends a single-use reset token to an account's owner; says nothing about whether it exists."""
+    """Sends a single-use reset token to an account's owner; says nothing about whether it exists.
+
+    The audit log does: its entry names the account, or says `no_active_account`.
+    """
 
     uow: Callable[[], IdentityUnitOfWork]
     notifier: ResetNotifier
     counters: CounterStore
     clock: Clock
     policy: AuthPolicy
+    audit: AuditTrail
 
-    def __call__(self, cmd: ForgotPassword) -> Result[None, RateLimited]:
+    def __call__(self, cmd: ForgotPassword, origin: Origin | None = None) -> Result[None, RateLimited]:
         """Issue and send a reset token when the email names an active account."""
+        action = "auth.password_forgot"
+        limited = self._rate_limited(cmd)
+        with self.uow() as uow:
+            user = find_account(uow, cmd.email)
+            who = anonymous(origin or Origin(client_address=cmd.client_address), user)
+            if limited is None and user is not None and user.active:
+                token = self._issue(uow, who, user)
+                self.notifier.send_password_reset(email=user.email, user_id=user.id, token=token)
+                return Success(None)
+        if limited is not None:
+            return self.audit.refused(who, action, limited, resource_type="user", resource_id=who.user_id)
+        self.audit.write(
+            self.audit.entry(who, action, resource_type="user", resource_id=who.user_id, reason="no_active_account")
+        )
+        return Success(None)
+
+    def _rate_limited(self, cmd: ForgotPassword) -> RateLimited | None:
         window = int(self.policy.rate_window.total_seconds())
         for key, limit in (
             (f"forgot:addr:{cmd.client_address}", self.policy.login_limit_per_address),
             (f"forgot:acct:{account_key(cmd.email)}", 3),
         ):
             if self.counters.increment(key, window_seconds=window) > limit:
-                return Failure(
-                    RateLimited(retry_after=max(1, self.counters.retry_after(key)), detail="too many requests")
-                )
-        match Email.parse(cmd.email):
-            case Success(email):
-                pass
-            case _:
-                return Success(None)
+                return RateLimited(retry_after=max(1, self.counters.retry_after(key)), detail="too many requests")
+        return None
+
+    def _issue(self, uow: IdentityUnitOfWork, who: Anonymous, user: User) -> str:
         token = secrets.token_urlsafe(32)
-        with self.uow() as uow:
-            user = uow.users.find_by_email(email)
-            if user is None or not user.active:
-                return Success(None)
-            now = self.clock.now()
-            uow.reset_tokens.add(
-                ResetToken(
-                    token_hash=hash_secret(token),
-                    user_id=user.id,
-                    created_at=now,
-                    expires_at=now + self.policy.reset_token_ttl,
-                )
+        now = self.clock.now()
+        uow.reset_tokens.add(
+            ResetToken(
+                token_hash=hash_secret(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + self.policy.reset_token_ttl,
             )
-            uow.commit()
-        self.notifier.send_password_reset(email=user.email, user_id=user.id, token=token)
-        return Success(None)
+        )
+        uow.audit.append(self.audit.entry(who, "auth.password_forgot", resource_type="user", resource_id=user.id))
+        uow.commit()
+        return token
 
 
 @frozen(kw_only=True)
@@ -145,30 +173,48 @@ class ResetPasswordHandler:
     counters: CounterStore
     clock: Clock
     policy: AuthPolicy
+    audit: AuditTrail
 
-    def __call__(self, cmd: ResetPassword) -> Result[User, ResetPasswordError]:
+    def __call__(self, cmd: ResetPassword, origin: Origin | None = None) -> Result[User, ResetPasswordError]:
         """Use the token once and store the new password."""
-        refused = Failure(ValidationFailed.single("token", "is invalid, used or expired"))
-        now = self.clock.now()
         with self.uow() as uow:
             token = uow.reset_tokens.get(hash_secret(cmd.token))
-            if token is None or token.used_at is not None or now >= token.expires_at:
-                return refused
-            user = uow.users.get(token.user_id, scope=SYSTEM_ACTOR.scope)
-            if user is None or not user.active:
-                return refused
-            problem = _new_password_error(cmd.new_password, self.policy, user.email, "new_password")
-            if problem is not None:
-                return Failure(problem)
-            if not uow.reset_tokens.use(token.token_hash, at=now):
-                return refused
-            changed = evolve(
-                user, password_hash=self.hasher.hash(cmd.new_password), password_changed_at=now, updated_at=now
+            user = uow.users.get(token.user_id, scope=SYSTEM_ACTOR.scope) if token is not None else None
+            who = anonymous(origin, user)
+            result = self._reset(uow, who, cmd, token, user)
+        return result.lash(
+            lambda error: self.audit.refused(
+                who, "auth.password_reset", error, resource_type="user", resource_id=who.user_id
             )
-            result: Result[User, ResetPasswordError] = uow.users.save(changed)
-            if isinstance(result, Success):
-                uow.sessions.end_all_for_user(user.id, at=now, reason=EndReason.PASSWORD_RESET)
-                uow.commit()
-                self.counters.clear(f"lock:{account_key(user.email.value)}")
-                self.counters.clear(f"fail:{account_key(user.email.value)}")
-            return result
+        )
+
+    def _reset(
+        self, uow: IdentityUnitOfWork, who: Anonymous, cmd: ResetPassword, token: ResetToken | None, user: User | None
+    ) -> Result[User, ResetPasswordError]:
+        refused = Failure(ValidationFailed.single("token", "is invalid, used or expired"))
+        now = self.clock.now()
+        if token is None or token.used_at is not None or now >= token.expires_at:
+            return refused
+        if user is None or not user.active:
+            return refused
+        problem = _new_password_error(cmd.new_password, self.policy, user.email, "new_password")
+        if problem is not None:
+            return Failure(problem)
+        if not uow.reset_tokens.use(token.token_hash, at=now):
+            return refused
+        changed = evolve(
+            user, password_hash=self.hasher.hash(cmd.new_password), password_changed_at=now, updated_at=now
+        )
+        result: Result[User, ResetPasswordError] = uow.users.save(changed)
+        if isinstance(result, Success):
+            uow.sessions.end_all_for_user(user.id, at=now, reason=EndReason.PASSWORD_RESET)
+            uow.outbox.add(PasswordReset(occurred_at=now, user_id=user.id))
+            uow.audit.append(
+                self.audit.entry(
+                    who, "auth.password_reset", resource_type="user", resource_id=user.id, fields=("password",)
+                )
+            )
+            uow.commit()
+            self.counters.clear(f"lock:{account_key(user.email.value)}")
+            self.counters.clear(f"fail:{account_key(user.email.value)}")
+        return result

@@ -12,6 +12,8 @@ from ivr_domain.identity.model import Practice
 from ivr_domain.identity.policy import may_manage_users, may_update_practice
 from ivr_domain.identity.ports import PRACTICE_SORTS, IdentityUnitOfWork
 from ivr_domain.shared.actor import Actor
+from ivr_domain.shared.audit import AuditTrail
+from ivr_domain.shared.changes import changed_fields, given_fields
 from ivr_domain.shared.clock import Clock
 from ivr_domain.shared.errors import (
     Conflict,
@@ -28,6 +30,8 @@ from ivr_domain.shared.validation import AddressInput, Problems, check_page
 from ivr_domain.shared.values import Address, Npi, Phone
 
 WritePracticeError: TypeAlias = NotFound | NotPermitted | PreconditionFailed | Conflict | ValidationFailed
+
+PRACTICE_FIELDS = ("name", "npi", "address", "phone")
 
 
 @frozen(kw_only=True)
@@ -84,11 +88,17 @@ class CreatePracticeHandler:
     uow: Callable[[], IdentityUnitOfWork]
     phones: PhoneNumbers
     clock: Clock
+    audit: AuditTrail
 
     def __call__(
         self, actor: Actor, cmd: PracticeInput
     ) -> Result[Practice, NotPermitted | Conflict | ValidationFailed]:
         """Create a practice with a unique name."""
+        return self._create(actor, cmd).lash(
+            lambda error: self.audit.refused(actor, "practices.create", error, resource_type="practice")
+        )
+
+    def _create(self, actor: Actor, cmd: PracticeInput) -> Result[Practice, NotPermitted | Conflict | ValidationFailed]:
         if not may_manage_users(actor):
             return Failure(NotPermitted(action="practices.create"))
         match parse_practice(cmd, self.phones):
@@ -102,8 +112,17 @@ class CreatePracticeHandler:
                 return Failure(Conflict(entity="practice", existing_id=str(existing.id), detail="name is taken"))
             practice = new_practice(details, self.clock)
             uow.practices.add(practice)
+            record_new_practice(uow, self.audit, actor, practice)
             uow.commit()
             return Success(practice)
+
+
+def record_new_practice(uow: IdentityUnitOfWork, audit: AuditTrail, actor: Actor, practice: Practice) -> None:
+    """Audit a practice's creation in the transaction that creates it."""
+    fields = given_fields(practice, PRACTICE_FIELDS)
+    uow.audit.append(
+        audit.entry(actor, "practices.create", resource_type="practice", resource_id=practice.id, fields=fields)
+    )
 
 
 @frozen(kw_only=True)
@@ -111,14 +130,19 @@ class GetPracticeHandler:
     """Reads one practice within scope."""
 
     uow: Callable[[], IdentityUnitOfWork]
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, practice_id: PracticeId) -> Result[Practice, NotFound]:
         """Return the practice, or NotFound outside the actor's scope."""
+        action = "practices.read"
         with self.uow() as uow:
             practice = uow.practices.get(practice_id, scope=actor.scope)
-        if practice is None:
-            return Failure(NotFound(entity="practice", id=str(practice_id)))
-        return Success(practice)
+            if practice is not None:
+                uow.audit.append(self.audit.entry(actor, action, resource_type="practice", resource_id=practice.id))
+                uow.commit()
+                return Success(practice)
+        missing = NotFound(entity="practice", id=str(practice_id))
+        return self.audit.refused(actor, action, missing, resource_type="practice", resource_id=practice_id)
 
 
 @frozen(kw_only=True)
@@ -126,14 +150,19 @@ class ListPracticesHandler:
     """Lists the practices within scope."""
 
     uow: Callable[[], IdentityUnitOfWork]
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, page: PageRequest) -> Result[Page[Practice], InvalidQuery]:
         """Return one page of practices."""
+        action = "practices.list"
         bad = check_page(page, PRACTICE_SORTS)
         if bad is not None:
-            return Failure(bad)
+            return self.audit.refused(actor, action, bad, resource_type="practice")
         with self.uow() as uow:
-            return Success(uow.practices.list(scope=actor.scope, page=page))
+            found = uow.practices.list(scope=actor.scope, page=page)
+            uow.audit.append(self.audit.entry(actor, action, resource_type="practice"))
+            uow.commit()
+        return Success(found)
 
 
 @frozen(kw_only=True)
@@ -152,9 +181,17 @@ class UpdatePracticeHandler:
     uow: Callable[[], IdentityUnitOfWork]
     phones: PhoneNumbers
     clock: Clock
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: UpdatePractice) -> Result[Practice, WritePracticeError]:
         """Replace a practice's details if the version matches."""
+        return self._update(actor, cmd).lash(
+            lambda error: self.audit.refused(
+                actor, "practices.update", error, resource_type="practice", resource_id=cmd.practice_id
+            )
+        )
+
+    def _update(self, actor: Actor, cmd: UpdatePractice) -> Result[Practice, WritePracticeError]:
         with self.uow() as uow:
             practice = uow.practices.get(cmd.practice_id, scope=actor.scope)
             if practice is None:
@@ -183,5 +220,10 @@ class UpdatePracticeHandler:
             )
             result: Result[Practice, WritePracticeError] = uow.practices.save(changed)
             if isinstance(result, Success):
+                fields = changed_fields(practice, changed, PRACTICE_FIELDS)
+                entry = self.audit.entry(
+                    actor, "practices.update", resource_type="practice", resource_id=practice.id, fields=fields
+                )
+                uow.audit.append(entry)
                 uow.commit()
             return result

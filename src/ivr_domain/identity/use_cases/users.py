@@ -1,4 +1,4 @@
-"""Accounts: create, read, list, update, deactivate, and per-user permissions."""
+"""Accounts: create, read, find, list and update (closing one and its permissions: `access`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import TypeAlias
 from attrs import evolve, frozen
 from returns.result import Failure, Result, Success
 
-from ivr_domain.identity.model import EndReason, Practice, User
-from ivr_domain.identity.permissions import ROLE_DEFAULTS
+from ivr_domain.identity.model import Practice, User
 from ivr_domain.identity.policy import (
     AuthPolicy,
     may_manage_users,
@@ -17,8 +16,10 @@ from ivr_domain.identity.policy import (
     password_problems,
 )
 from ivr_domain.identity.ports import USER_SORTS, IdentityUnitOfWork, UserFilter
-from ivr_domain.identity.use_cases.practices import ParsedPractice, new_practice
-from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Permission, Role
+from ivr_domain.identity.use_cases.practices import ParsedPractice, new_practice, record_new_practice
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Role
+from ivr_domain.shared.audit import AuditTrail
+from ivr_domain.shared.changes import changed_fields, given_fields
 from ivr_domain.shared.clock import Clock
 from ivr_domain.shared.errors import (
     Conflict,
@@ -52,15 +53,21 @@ class CreateUser:
 
 @frozen(kw_only=True)
 class CreateUserHandler:
-    """Admins (and the CLI's system actor) open accounts."""
+    """Admins (and the CLI's system actor) open accounts; a doctor's new practice is audited with it."""
 
     uow: Callable[[], IdentityUnitOfWork]
     hasher: PasswordHasher
     clock: Clock
     policy: AuthPolicy
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: CreateUser) -> Result[User, CreateUserError]:
         """Validate and store a new account."""
+        return self._create(actor, cmd).lash(
+            lambda error: self.audit.refused(actor, "users.create", error, resource_type="user")
+        )
+
+    def _create(self, actor: Actor, cmd: CreateUser) -> Result[User, CreateUserError]:
         if not may_manage_users(actor):
             return Failure(NotPermitted(action="users.create"))
         problems = Problems()
@@ -77,7 +84,7 @@ class CreateUserHandler:
         with self.uow() as uow:
             practice_id: PracticeId | None = None
             if cmd.role is Role.DOCTOR:
-                found = self._practice_for(uow, cmd, name)
+                found = self._practice_for(uow, actor, cmd, name)
                 if isinstance(found, ValidationFailed):
                     return Failure(found)
                 practice_id = found.id
@@ -95,10 +102,16 @@ class CreateUserHandler:
             )
             result: Result[User, CreateUserError] = uow.users.add(user)
             if isinstance(result, Success):
+                fields = (*given_fields(user, ("email", "name", "role", "practice_id")), "password")
+                uow.audit.append(
+                    self.audit.entry(actor, "users.create", resource_type="user", resource_id=user.id, fields=fields)
+                )
                 uow.commit()
             return result
 
-    def _practice_for(self, uow: IdentityUnitOfWork, cmd: CreateUser, name: str) -> Practice | ValidationFailed:
+    def _practice_for(
+        self, uow: IdentityUnitOfWork, actor: Actor, cmd: CreateUser, name: str
+    ) -> Practice | ValidationFailed:
         if cmd.practice_id is not None:
             practice = uow.practices.get(cmd.practice_id, scope=SYSTEM_ACTOR.scope)
             return practice or ValidationFailed.single("practice_id", "no such practice")
@@ -108,6 +121,7 @@ class CreateUserHandler:
             return existing
         practice = new_practice(ParsedPractice(name=practice_name, npi=None, address=None, phone=None), self.clock)
         uow.practices.add(practice)
+        record_new_practice(uow, self.audit, actor, practice)
         return practice
 
 
@@ -116,12 +130,23 @@ class GetUserHandler:
     """Reads one account within scope."""
 
     uow: Callable[[], IdentityUnitOfWork]
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, user_id: UserId) -> Result[User, NotFound]:
         """Return the account, or NotFound outside the actor's scope."""
         with self.uow() as uow:
             user = uow.users.get(user_id, scope=actor.scope)
-        return Success(user) if user is not None else Failure(NotFound(entity="user", id=str(user_id)))
+            if user is not None:
+                return Success(_read(uow, self.audit, actor, user))
+        missing = NotFound(entity="user", id=str(user_id))
+        return self.audit.refused(actor, "users.read", missing, resource_type="user", resource_id=user_id)
+
+
+def _read(uow: IdentityUnitOfWork, audit: AuditTrail, actor: Actor, user: User) -> User:
+    """Audit the reading of an account and commit."""
+    uow.audit.append(audit.entry(actor, "users.read", resource_type="user", resource_id=user.id))
+    uow.commit()
+    return user
 
 
 @frozen(kw_only=True)
@@ -129,14 +154,18 @@ class ListUsersHandler:
     """Lists the accounts within scope."""
 
     uow: Callable[[], IdentityUnitOfWork]
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, filters: UserFilter, page: PageRequest) -> Result[Page[User], InvalidQuery]:
         """Return one page of accounts."""
         bad = check_page(page, USER_SORTS)
         if bad is not None:
-            return Failure(bad)
+            return self.audit.refused(actor, "users.list", bad, resource_type="user")
         with self.uow() as uow:
-            return Success(uow.users.list(scope=actor.scope, filters=filters, page=page))
+            found = uow.users.list(scope=actor.scope, filters=filters, page=page)
+            uow.audit.append(self.audit.entry(actor, "users.list", resource_type="user"))
+            uow.commit()
+        return Success(found)
 
 
 @frozen(kw_only=True)
@@ -155,9 +184,17 @@ class UpdateUserHandler:
 
     uow: Callable[[], IdentityUnitOfWork]
     clock: Clock
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: UpdateUser) -> Result[User, WriteUserError]:
         """Replace the profile if the version matches."""
+        return self._update(actor, cmd).lash(
+            lambda error: self.audit.refused(
+                actor, "users.update", error, resource_type="user", resource_id=cmd.user_id
+            )
+        )
+
+    def _update(self, actor: Actor, cmd: UpdateUser) -> Result[User, WriteUserError]:
         with self.uow() as uow:
             user = uow.users.get(cmd.user_id, scope=actor.scope)
             if user is None:
@@ -175,89 +212,23 @@ class UpdateUserHandler:
             taken = uow.users.find_by_email(email)
             if taken is not None and taken.id != user.id:
                 return Failure(Conflict(entity="user", detail="email is taken"))
-            result: Result[User, WriteUserError] = uow.users.save(
-                evolve(user, name=name, email=email, updated_at=self.clock.now())
-            )
-            if isinstance(result, Success):
-                uow.commit()
-            return result
-
-
-@frozen(kw_only=True)
-class DeactivateUserHandler:
-    """Admins close an account: it can no longer log in and its sessions end."""
-
-    uow: Callable[[], IdentityUnitOfWork]
-    clock: Clock
-
-    def __call__(self, actor: Actor, user_id: UserId) -> Result[User, WriteUserError]:
-        """Deactivate an account other than the caller's own."""
-        with self.uow() as uow:
-            user = uow.users.get(user_id, scope=actor.scope)
-            if user is None:
-                return Failure(NotFound(entity="user", id=str(user_id)))
-            if not may_manage_users(actor):
-                return Failure(NotPermitted(action="users.deactivate"))
-            if user.id == actor.user_id:
-                return Failure(
-                    Conflict(entity="user", id=str(user.id), detail="you cannot deactivate your own account")
-                )
-            if not user.active:
-                return Success(user)
-            now = self.clock.now()
-            result: Result[User, WriteUserError] = uow.users.save(evolve(user, active=False, updated_at=now))
-            if isinstance(result, Success):
-                uow.sessions.end_all_for_user(user.id, at=now, reason=EndReason.DEACTIVATED)
-                uow.commit()
-            return result
-
-
-@frozen(kw_only=True)
-class SetPermissions:
-    """Per-user grants and revocations over the role's defaults."""
-
-    user_id: UserId
-    grants: frozenset[Permission]
-    revocations: frozenset[Permission]
-
-
-@frozen(kw_only=True)
-class SetPermissionsHandler:
-    """Admins adjust an account's permissions."""
-
-    uow: Callable[[], IdentityUnitOfWork]
-    clock: Clock
-
-    def __call__(self, actor: Actor, cmd: SetPermissions) -> Result[User, WriteUserError]:
-        """Replace the account's grants and revocations."""
-        with self.uow() as uow:
-            user = uow.users.get(cmd.user_id, scope=actor.scope)
-            if user is None:
-                return Failure(NotFound(entity="user", id=str(cmd.user_id)))
-            if not may_manage_users(actor):
-                return Failure(NotPermitted(action="users.permissions"))
-            both = cmd.grants & cmd.revocations
-            if both:
-                names = ", ".join(sorted(both))
-                return Failure(ValidationFailed.single("revocations", f"cannot both grant and revoke {names}"))
-            defaults = ROLE_DEFAULTS[user.role]
-            changed = evolve(
-                user,
-                grants=cmd.grants - defaults,
-                revocations=cmd.revocations & defaults,
-                updated_at=self.clock.now(),
-            )
+            changed = evolve(user, name=name, email=email, updated_at=self.clock.now())
             result: Result[User, WriteUserError] = uow.users.save(changed)
             if isinstance(result, Success):
+                fields = changed_fields(user, changed, ("name", "email"))
+                uow.audit.append(
+                    self.audit.entry(actor, "users.update", resource_type="user", resource_id=user.id, fields=fields)
+                )
                 uow.commit()
             return result
 
 
 @frozen(kw_only=True)
 class FindUserByEmailHandler:
-    """Finds an account by email within scope (the command line names people by email)."""
+    """Finds an account by email within scope (the command line names people by email); audited as a read."""
 
     uow: Callable[[], IdentityUnitOfWork]
+    audit: AuditTrail
 
     def __call__(self, actor: Actor, email: str) -> Result[User, NotFound | ValidationFailed]:
         """Return the account with this email, or NotFound."""
@@ -265,10 +236,12 @@ class FindUserByEmailHandler:
             case Success(address):
                 pass
             case _:
-                return Failure(ValidationFailed.single("email", "must be an email address"))
+                invalid = ValidationFailed.single("email", "must be an email address")
+                return self.audit.refused(actor, "users.read", invalid, resource_type="user")
         with self.uow() as uow:
             user = uow.users.find_by_email(address)
-            visible = user is not None and uow.users.get(user.id, scope=actor.scope) is not None
-        if user is None or not visible:
-            return Failure(NotFound(entity="user", detail=f"no account with email {address.value}"))
-        return Success(user)
+            if user is not None and uow.users.get(user.id, scope=actor.scope) is not None:
+                return Success(_read(uow, self.audit, actor, user))
+        # The entry names no account: the address is not recorded, and one outside reach is not disclosed.
+        missing = NotFound(entity="user", detail="no account with that email in your reach")
+        return self.audit.refused(actor, "users.read", missing, resource_type="user")

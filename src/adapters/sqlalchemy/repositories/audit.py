@@ -1,0 +1,174 @@
+"""The audit log in SQL: entries appended in the request's transaction; sealing takes only settled rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Connection, Row, Text, bindparam, cast, func, insert, select, text, update
+
+from adapters.sqlalchemy.repositories.common import cut_page, keyset
+from adapters.sqlalchemy.tables import audit_log, audit_log_patients, audit_sealer
+from ivr_domain.admin.ports import AuditQuery, Seal, SealedEntry
+from ivr_domain.shared.actor import Purpose, Role
+from ivr_domain.shared.audit import AuditEntry, Outcome
+from ivr_domain.shared.ids import AuditId, PatientId, SessionId, UserId
+from ivr_domain.shared.paging import Page, PageRequest
+
+# Any constant works; it only has to be the same for every sealer of one database.
+_SEALER_LOCK = 7_403_117_001
+
+
+def _entry_values(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "action": entry.action,
+        "outcome": entry.outcome.value,
+        "user_id": entry.user_id,
+        "role": entry.role.value if entry.role else None,
+        "session_id": entry.session_id,
+        "is_system": entry.is_system,
+        "resource_type": entry.resource_type,
+        "resource_id": entry.resource_id,
+        "patient_ids": [str(p) for p in entry.patient_ids],
+        "changed_fields": list(entry.changed_fields),
+        "reason": entry.reason,
+        "purpose": entry.purpose.value,
+        "client_address": entry.client_address,
+        "user_agent": entry.user_agent,
+        "correlation_id": entry.correlation_id,
+    }
+
+
+def entry_from_row(row: Row[Any]) -> AuditEntry:
+    """Map an audit row to the entry."""
+    m = row._mapping
+    return AuditEntry(
+        id=AuditId(m["id"]),
+        at=m["at"],
+        action=m["action"],
+        outcome=Outcome(m["outcome"]),
+        user_id=UserId(m["user_id"]) if m["user_id"] is not None else None,
+        role=Role(m["role"]) if m["role"] is not None else None,
+        session_id=SessionId(m["session_id"]) if m["session_id"] is not None else None,
+        is_system=m["is_system"],
+        resource_type=m["resource_type"],
+        resource_id=m["resource_id"],
+        patient_ids=tuple(PatientId(UUID(p)) for p in m["patient_ids"]),
+        changed_fields=tuple(m["changed_fields"]),
+        reason=m["reason"],
+        purpose=Purpose(m["purpose"]),
+        client_address=m["client_address"],
+        user_agent=m["user_agent"],
+        correlation_id=m["correlation_id"],
+    )
+
+
+class SqlAlchemyAuditLog:
+    """Appends entries inside the unit of work's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        """Work within the unit of work's transaction."""
+        self._db = connection
+
+    def append(self, entry: AuditEntry) -> None:
+        """Insert the entry and one row per patient it touched."""
+        values = _entry_values(entry)
+        if self._db.dialect.name == "postgresql":
+            values["xact_id"] = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+        seq = self._db.execute(insert(audit_log).values(**values).returning(audit_log.c.seq)).scalar_one()
+        if entry.patient_ids:
+            self._db.execute(
+                insert(audit_log_patients),
+                [{"audit_seq": seq, "patient_id": p, "at": entry.at} for p in entry.patient_ids],
+            )
+
+
+class SqlAlchemyAuditRecords:
+    """Sealing, verification and search over the audit table."""
+
+    def __init__(self, connection: Connection) -> None:
+        """Work within the unit of work's transaction."""
+        self._db = connection
+        self._postgres = connection.dialect.name == "postgresql"
+
+    def lock_for_sealing(self) -> bool:
+        """Take the sealer's lock until the transaction ends (SQLite waits for it, PostgreSQL tries once)."""
+        if self._postgres:
+            return bool(self._db.execute(select(func.pg_try_advisory_xact_lock(_SEALER_LOCK))).scalar_one())
+        self._db.execute(update(audit_sealer).where(audit_sealer.c.id == 1).values(sealed_at=func.current_timestamp()))
+        return True
+
+    def head(self) -> Seal | None:
+        """Return the seal with the highest position."""
+        row = self._db.execute(
+            select(audit_log.c.id, audit_log.c.position, audit_log.c.chain_hash)
+            .where(audit_log.c.position.is_not(None))
+            .order_by(audit_log.c.position.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return Seal(entry_id=AuditId(row.id), position=row.position, chain_hash=row.chain_hash)
+
+    def unsealed(self, limit: int) -> list[AuditEntry]:
+        """Unsealed rows in commit order; on PostgreSQL only those older than every running transaction."""
+        stmt = select(audit_log).where(audit_log.c.position.is_(None))
+        if self._postgres:
+            horizon = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            stmt = stmt.where(audit_log.c.xact_id < horizon).order_by(audit_log.c.xact_id, audit_log.c.seq)
+        else:
+            stmt = stmt.order_by(audit_log.c.seq)
+        return [entry_from_row(row) for row in self._db.execute(stmt.limit(limit))]
+
+    def seal(self, seals: Sequence[Seal]) -> None:
+        """Write each entry's position and chain value."""
+        if not seals:
+            return
+        stmt = (
+            update(audit_log)
+            .where(audit_log.c.id == bindparam("entry_id"), audit_log.c.position.is_(None))
+            .values(position=bindparam("new_position"), chain_hash=bindparam("new_hash"))
+        )
+        self._db.execute(
+            stmt,
+            [{"entry_id": s.entry_id, "new_position": s.position, "new_hash": s.chain_hash} for s in seals],
+        )
+
+    def sealed(self, after_position: int, limit: int) -> list[SealedEntry]:
+        """Return sealed entries after a position, in position order."""
+        rows = self._db.execute(
+            select(audit_log).where(audit_log.c.position > after_position).order_by(audit_log.c.position).limit(limit)
+        )
+        return [
+            SealedEntry(entry=entry_from_row(row), position=row.position, chain_hash=row.chain_hash) for row in rows
+        ]
+
+    def count_unsealed(self) -> int:
+        """Count rows without a position."""
+        return int(
+            self._db.execute(
+                select(func.count()).select_from(audit_log).where(audit_log.c.position.is_(None))
+            ).scalar_one()
+        )
+
+    def search(self, query: AuditQuery, page: PageRequest) -> Page[AuditEntry]:
+        """Filter with indexed columns, newest first, cursor-paged."""
+        stmt = select(audit_log)
+        if query.patient_id is not None:
+            touched = select(audit_log_patients.c.audit_seq).where(audit_log_patients.c.patient_id == query.patient_id)
+            stmt = stmt.where(audit_log.c.seq.in_(touched))
+        if query.user_id is not None:
+            stmt = stmt.where(audit_log.c.user_id == query.user_id)
+        if query.action is not None:
+            stmt = stmt.where(audit_log.c.action == query.action)
+        if query.outcome is not None:
+            stmt = stmt.where(audit_log.c.outcome == query.outcome.value)
+        if query.since is not None:
+            stmt = stmt.where(audit_log.c.at >= query.since)
+        if query.until is not None:
+            stmt = stmt.where(audit_log.c.at < query.until)
+        rows = self._db.execute(keyset(stmt, page, {"at": audit_log.c.at}, audit_log.c.id))
+        return cut_page([entry_from_row(r) for r in rows], page, {"at": lambda e: e.at}, lambda e: e.id)

@@ -1,0 +1,34 @@
+"""`ivr worker`: procrastinate workers on PostgreSQL; on SQLite the server dispatches in-process."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import structlog
+import typer
+
+from entrypoints.cli.context import container, error
+from entrypoints.worker import run_worker
+
+
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Jobs run at once by this worker (default IVR_WORKER_CONCURRENCY or 4)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A name for this worker in logs and procrastinate's tables.")] = None,
+) -> None:
+    """Dispatch committed events and run the periodic jobs until stopped; start as many as you need."""
+    built = container()
+    settings = built.settings()
+    if settings.events.dispatch != "procrastinate":
+        error(
+            "no worker is needed here: with SQLite (or IVR_EVENTS_DISPATCH=inline) the server dispatches events "
+            "in-process after each commit and replays leftovers at start-up and every IVR_OUTBOX_REPLAY_SECONDS"
+        )
+    # Procrastinate reports through the standard library: its job lines go to stderr at the configured level.
+    logging.basicConfig(stream=sys.stderr, level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    structlog.get_logger("ivr.worker").info("worker starting", concurrency=concurrency, name=name)
+    run_worker(built, concurrency=concurrency, name=name)

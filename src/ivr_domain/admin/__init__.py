@@ -1,0 +1,1 @@
+"""Administration: the audit log's chain, its verification and its reports."""

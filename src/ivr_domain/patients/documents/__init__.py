@@ -1,0 +1,33 @@
+"""Patient documents: metadata in the unit of work, bytes in the document store, both scoped like the patient."""
+
+from ivr_domain.patients.documents._model import (
+    ACCEPTED_TYPES,
+    DOCUMENT_SORTS,
+    Document,
+    DocumentDownload,
+    DocumentKind,
+    DocumentRepository,
+    DocumentsUnitOfWork,
+    UploadDocument,
+    UploadDocumentError,
+    may_read_documents,
+    may_write_documents,
+)
+from ivr_domain.patients.documents._use_cases import GetDocumentHandler, ListDocumentsHandler, UploadDocumentHandler
+
+__all__ = [
+    "ACCEPTED_TYPES",
+    "DOCUMENT_SORTS",
+    "Document",
+    "DocumentDownload",
+    "DocumentKind",
+    "DocumentRepository",
+    "DocumentsUnitOfWork",
+    "GetDocumentHandler",
+    "ListDocumentsHandler",
+    "UploadDocument",
+    "UploadDocumentError",
+    "UploadDocumentHandler",
+    "may_read_documents",
+    "may_write_documents",
+]

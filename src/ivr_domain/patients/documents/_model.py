@@ -1,0 +1,138 @@
+"""Patient documents: kinds, metadata, ports, who may touch them, and the commands.
+
+Documents are PHI: they are read and written exactly where the patient is (404 outside scope), and only
+by roles with the full projection (the sales hierarchy's masked view has no documents; 403). No file
+name is kept, since names carry PHI ("smith-ulcer.jpg"): downloads are named `<kind>-<id>.<ext>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, TypeAlias
+
+from attrs import frozen
+
+from ivr_domain.patients.ports import PatientRepository
+from ivr_domain.shared.actor import Actor, Permission, Projection
+from ivr_domain.shared.audit import AuditLog
+from ivr_domain.shared.documents import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from ivr_domain.shared.errors import (
+    FieldError,
+    NotFound,
+    NotPermitted,
+    TooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from ivr_domain.shared.ids import DocumentId, PatientId, PracticeId, UserId
+from ivr_domain.shared.paging import Page, PageRequest
+
+ACCEPTED_TYPES = (PDF, PNG, JPEG, TIFF)
+DOCUMENT_SORTS = ("created_at",)
+RESOURCE = "patient_document"
+UPLOAD = "patients.documents.upload"
+LIST = "patients.documents.list"
+READ = "patients.documents.read"
+
+UploadDocumentError: TypeAlias = NotFound | NotPermitted | ValidationFailed | TooLarge | UnsupportedMediaType
+
+
+class DocumentKind(StrEnum):
+    """What a document is (DOMAIN.md)."""
+
+    INSURANCE_CARD_FRONT = "insurance_card_front"
+    INSURANCE_CARD_BACK = "insurance_card_back"
+    DEMOGRAPHICS = "demographics"
+    CLINICAL_NOTES = "clinical_notes"
+    WOUND_PHOTO = "wound_photo"
+    SIGNED_FORM = "signed_form"
+    OTHER = "other"
+
+
+@frozen(kw_only=True)
+class Document:
+    """A stored file of a patient; its bytes live encrypted in the document store, never in the database."""
+
+    id: DocumentId
+    patient_id: PatientId
+    practice_id: PracticeId
+    kind: DocumentKind
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: UserId
+    created_at: datetime
+
+    @property
+    def filename(self) -> str:
+        """Return the download name: kind, id and extension, nothing the uploader typed."""
+        return f"{self.kind.value}-{self.id}.{EXTENSIONS.get(self.content_type, 'bin')}"
+
+
+class DocumentRepository(Protocol):
+    """Document metadata, in the unit of work's transaction."""
+
+    def add(self, document: Document) -> None:
+        """Store a new document's metadata."""
+        ...
+
+    def get(self, document_id: DocumentId, *, patient_id: PatientId) -> Document | None:
+        """Return a document of this patient, or None."""
+        ...
+
+    def list(self, patient_id: PatientId, *, page: PageRequest) -> Page[Document]:
+        """Return one page of the patient's documents."""
+        ...
+
+
+class DocumentsUnitOfWork(Protocol):
+    """One transaction over patients, their documents' metadata and the audit log."""
+
+    patients: PatientRepository
+    documents: DocumentRepository
+    audit: AuditLog
+
+    def __enter__(self) -> DocumentsUnitOfWork:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make the transaction's writes durable."""
+        ...
+
+
+def may_read_documents(actor: Actor) -> bool:
+    """Tell whether the actor may list and download documents: patients.read and the full projection."""
+    return actor.can(Permission.PATIENTS_READ) and actor.projection is Projection.FULL
+
+
+def may_write_documents(actor: Actor) -> bool:
+    """Tell whether the actor may upload documents: patients.write and the full projection."""
+    return actor.can(Permission.PATIENTS_WRITE) and actor.projection is Projection.FULL
+
+
+@frozen(kw_only=True)
+class UploadDocument:
+    """An upload: the kind the sender named before the file, the file's chunks, and the edge's field problems."""
+
+    patient_id: PatientId
+    kind: str | None
+    content: Iterable[bytes] | None
+    problems: tuple[FieldError, ...] = ()
+
+
+@frozen(kw_only=True)
+class DocumentDownload:
+    """A document's metadata and a way to stream its bytes, checked against the recorded size and digest."""
+
+    document: Document
+    chunks: Callable[[], Iterator[bytes]]

@@ -1,0 +1,113 @@
+"""`ivr serve` as a real process: it answers over HTTP, stops cleanly, and logs JSON lines without PHI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from entrypoints.cli.commands.demo import DEMO_PASSWORD, PATIENTS
+from tests.cli.conftest import Invoke
+
+READY_WITHIN_SECONDS = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _ivr_command() -> list[str]:
+    script = Path(sys.executable).with_name("ivr")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from entrypoints.cli.main import main; main()"]
+
+
+def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + READY_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"ivr serve exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health/ready", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"ivr serve was not ready within {READY_WITHIN_SECONDS} s:\n{log.read_text()}")
+
+
+def _json(line: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        pytest.fail(f"ivr serve wrote a line that is not JSON: {line!r}")
+
+
+@pytest.fixture
+def server(
+    ivr: Invoke, seeded: object, cli_env: dict[str, str], tmp_path: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """`ivr serve` on a free port over the seeded database: its base URL, process and combined log."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")} | cli_env | {"IVR_PORT": str(port)}
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:
+        # The command is this checkout's own entry point, not outside input.
+        process = subprocess.Popen(  # noqa: S603
+            [*_ivr_command(), "serve"], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_ready(base, process, log)
+        yield base, process, log
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_serve_answers_stops_cleanly_and_logs_json_without_phi(
+    server: tuple[str, subprocess.Popen[bytes], Path],
+) -> None:
+    base, process, log = server
+    with httpx.Client(base_url=base, timeout=5.0) as client:
+        login = client.post("/api/v1/auth/login", json={"email": "doctor@demo.example.org", "password": DEMO_PASSWORD})
+        assert login.status_code == 200, login.text
+        token = login.json()["access_token"]
+        patients = client.get("/api/v1/patients", headers={"Authorization": f"Bearer {token}"})
+        openapi = client.get("/schema/openapi.json")
+
+    assert patients.status_code == 200, patients.text
+    listed = {(p["first_name"], p["last_name"]) for p in patients.json()["items"]}
+    assert listed == {(first, last) for first, last, *_, doctor in PATIENTS if doctor == "doctor@demo.example.org"}
+    assert openapi.status_code == 200
+    assert openapi.json()["openapi"].startswith("3.1.")
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=15) == 0, log.read_text()
+
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
+    records = [_json(line) for line in lines]
+    assert all(isinstance(r, dict) for r in records)
+    assert not [r for r in records if r.get("level") in ("error", "critical")]
+    assert records[-1].get("event", "").startswith("Finished server process")
+    assert any(r.get("event") == "serving" for r in records)
+    assert any(r.get("event") == "request" and r.get("path") == "/api/v1/patients" for r in records)
+    phi = [first for first, *_ in PATIENTS] + [last for _, last, *_ in PATIENTS]
+    phi += [member_id for *_, member_id, _ in PATIENTS] + [born.isoformat() for _, _, born, *_ in PATIENTS]
+    leaked = [word for word in phi if re.search(rf"\b{re.escape(word)}\b", "\n".join(lines))]
+    assert leaked == []

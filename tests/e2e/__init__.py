@@ -1,0 +1,1 @@
+"""End-to-end tests: the real HTTP app over SQLite and PostgreSQL."""
