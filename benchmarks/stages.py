@@ -100,12 +100,12 @@ def main() -> None:
     backend = manifest["database_url"].split(":")[0]
     print(f"{backend}, {manifest['patients']:,} patients; page of {len(ids)} ({fields} encrypted fields)")
     best("authenticate a token (session cache miss: once per 5 s)", lambda: platform.authenticate()(token))
-    best("repository list: page query + insurances + decode", listed)
+    best("repository list: page with its insurances (one query) + decode", listed)
     best(
         f"  of which decoding {len(rows)} rows ({fields} AES-GCM decrypts)",
         lambda: [codec.patient(r, by_patient[r["id"]]) for r in rows],
     )
-    best("audit entry (1 + 50 rows) and commit", audited)
+    best("audit entry (1 + 50 rows; one statement on PostgreSQL) and commit", audited)
     best("projection and JSON encoding (msgspec)", encoded)
     best("list use case (handler: list + audit + projection)", lambda: handler(actor, filters, page))
     app = create_app(platform)

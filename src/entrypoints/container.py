@@ -229,7 +229,13 @@ class Container(containers.DeclarativeContainer):
         AuthenticateHandler, uow=uow.provider, tokens=tokens, clock=clock, policy=auth_policy, audit=audit_trail
     )
     change_password = providers.Singleton(
-        ChangePasswordHandler, uow=uow.provider, hasher=hasher, clock=clock, policy=auth_policy, audit=audit_trail
+        ChangePasswordHandler,
+        uow=uow.provider,
+        hasher=hasher,
+        counters=counters,
+        clock=clock,
+        policy=auth_policy,
+        audit=audit_trail,
     )
     forgot_password = providers.Singleton(
         ForgotPasswordHandler,

@@ -111,3 +111,38 @@ def test_serve_answers_stops_cleanly_and_logs_json_without_phi(
     phi += [member_id for *_, member_id, _ in PATIENTS] + [born.isoformat() for _, _, born, *_ in PATIENTS]
     leaked = [word for word in phi if re.search(rf"\b{re.escape(word)}\b", "\n".join(lines))]
     assert leaked == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "public_url"),
+    [
+        pytest.param(("--host", "192.0.2.10", "--port", "8123"), {}, "http://192.0.2.10:8123", id="both-flags"),
+        pytest.param(("--port", "8123"), {"IVR_HOST": "192.0.2.11"}, "http://192.0.2.11:8123", id="port-flag"),
+        pytest.param(("--port", "8123"), {"IVR_PUBLIC_URL": "https://ivr.test"}, "https://ivr.test", id="set"),
+    ],
+)
+def test_host_and_port_flags_move_the_default_public_url(
+    ivr: Invoke, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], env: dict[str, str], public_url: str
+) -> None:
+    from entrypoints.cli.commands import server as command
+    from entrypoints.container import Container, build_container
+    from entrypoints.settings import Settings
+
+    seen: dict[str, object] = {}
+
+    def build(loaded: Settings) -> Container:
+        seen["settings"] = loaded
+        return build_container(loaded)
+
+    monkeypatch.setattr(command, "build_container", build)
+    monkeypatch.setattr(command.uvicorn, "run", lambda _app, **options: seen.update(options))
+    monkeypatch.setattr(command.signal, "signal", lambda *_: None)  # the test process keeps its own handlers
+
+    result = ivr("serve", *args, env=env)
+
+    assert result.exit_code == 0, result.output
+    loaded = seen["settings"]
+    assert isinstance(loaded, Settings)
+    assert loaded.http.public_url == public_url
+    assert f"http://{seen['host']}:{seen['port']}" == f"http://{loaded.http.host}:{loaded.http.port}"
+    assert seen["port"] == 8123

@@ -117,6 +117,7 @@ def test_create_reports_every_problem_at_once(ivr: Invoke, migrated: None) -> No
     assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
         "error: --email: must be an email address",
         "error: --name: must not be blank",
+        "error: --password: must be at least 12 characters",
     ]
 
 
@@ -199,7 +200,7 @@ def test_reassigning_closes_the_previous_assignment(
         pytest.param("nobody@example.org", "dist@example.org", "--manager: no account with email nobody", id="unknown"),
         pytest.param("master@example.org", "ghost@example.org", "--member: no account with email ghost", id="member"),
         pytest.param("not-an-email", "dist@example.org", "--manager: must be an email address", id="email"),
-        pytest.param("dist@example.org", "doc@example.org", "--manager: must be an active salesperson", id="level"),
+        pytest.param("dist@example.org", "doc@example.org", "the manager must be a salesperson", id="level"),
         pytest.param("sales@example.org", "admin@example.org", "--member: a admin has no manager", id="no-manager"),
     ],
 )

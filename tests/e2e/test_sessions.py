@@ -153,6 +153,26 @@ def test_change_password_ends_other_sessions_and_swaps_passwords(e2e: E2E) -> No
     assert_problem(anonymous, 401)
 
 
+def test_wrong_current_passwords_count_as_failed_logins_and_are_rate_limited(e2e: E2E) -> None:
+    _doctor(e2e)
+    mine = e2e.login(EMAIL)
+    guess = {"current_password": "not the password at all", "new_password": NEW_PASSWORD}
+    wrong = [("current_password", "is not the account's password")]
+    for _ in range(5):
+        assert field_errors(e2e.client.post(CHANGE, json=guess, headers=mine)) == wrong
+    _refused_login(e2e, PASSWORD)  # locked by the guesses
+    right = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    assert field_errors(e2e.client.post(CHANGE, json=right, headers=mine)) == wrong
+    # Eight attempts on the account this minute (a login, six changes, a refused login): two more are allowed.
+    for _ in range(2):
+        assert field_errors(e2e.client.post(CHANGE, json=guess, headers=mine)) == wrong
+    limited = e2e.client.post(CHANGE, json=guess, headers=mine)
+    assert_problem(limited, 429)
+    assert int(limited.headers["retry-after"]) >= 1
+    e2e.advance(timedelta(minutes=15, seconds=1))  # the lockout is over (and the access token expired)
+    assert e2e.client.post(CHANGE, json=right, headers=e2e.login(EMAIL)).status_code == 204
+
+
 def test_forgot_and_reset_password_end_to_end(e2e: E2E) -> None:
     user_id = _doctor(e2e)
     live = e2e.login(EMAIL)

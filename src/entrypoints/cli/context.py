@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import NoReturn, TypeVar
 
@@ -21,10 +22,10 @@ def error(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def settings() -> Settings:
-    """Read the settings from the environment, or exit with what is wrong in them."""
+def settings(overrides: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (`overrides` over it), or exit with what is wrong in them."""
     try:
-        return load_settings()
+        return load_settings({**os.environ, **overrides} if overrides else None)
     except SettingsError as exc:
         error(str(exc))
 

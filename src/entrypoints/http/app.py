@@ -135,6 +135,7 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
         debug=False,
     )  # fmt: skip
+    app.state.audit_trail = container.audit_trail  # the edge's own refusals (responses.handle_exception)
     # Wrapping the whole ASGI handler (not route middleware) gives unrouted requests a correlation id and a log line.
     app.asgi_handler = RequestLogMiddleware(AllowHeaderFix(app.asgi_handler, app))
     return app

@@ -59,9 +59,15 @@ class SessionCache:
 
     def evict_session(self, session_id: Any) -> None:
         """Forget every entry of a session (its logout), so this process refuses it at once."""
+        self._evict(lambda actor: actor.session_id == session_id)
+
+    def evict_user(self, user_id: Any) -> None:
+        """Forget every entry of a user (deactivated, or given other permissions), so the next request re-checks."""
+        self._evict(lambda actor: actor.user_id == user_id)
+
+    def _evict(self, stale: Callable[[Actor], bool]) -> None:
         with self._lock:
-            stale = [k for k, (actor, _) in self._entries.items() if actor.session_id == session_id]
-            for key in stale:
+            for key in [k for k, (actor, _) in self._entries.items() if stale(actor)]:
                 del self._entries[key]
 
     def _purge(self) -> None:
@@ -118,9 +124,11 @@ class BearerAuth:
                 case Failure(error):
                     raise to_problem(error)
         assert actor is not None  # noqa: S101 -- narrowed by the match above
-        current().user_id = str(actor.user_id)
+        context = current()
+        context.user_id = str(actor.user_id)
         purpose = purpose_of_use(connection.headers.get(PURPOSE_OF_USE))
-        return evolve(actor, origin=evolve(origin, purpose=purpose))
+        context.actor = evolve(actor, origin=evolve(origin, purpose=purpose))
+        return context.actor
 
     def dependency(self) -> Callable[..., BearerAuth]:
         """Return the `bearer` dependency; its parameter publishes X-Purpose-Of-Use on every route that takes it."""

@@ -8,6 +8,8 @@ from uuid import uuid4
 
 from attrs import define
 
+from ivr_domain.shared.actor import Actor
+
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -17,6 +19,7 @@ class RequestContext:
 
     correlation_id: str
     user_id: str | None = None
+    actor: Actor | None = None  # set by authentication: the edge's own refusals are audited as this actor
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("ivr_request_context", default=None)

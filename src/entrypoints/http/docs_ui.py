@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.params import FromPath
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
@@ -61,7 +62,7 @@ PROBLEM_DOCS = _problem_docs()
 
 
 @get("/docs/problems/{code:str}", include_in_schema=False, sync_to_thread=False)
-def problem_page(code: str) -> Response[bytes]:
+def problem_page(code: FromPath[str]) -> Response[bytes]:
     """Serve the page a problem's `type` URI names: what the problem means and what a client should do."""
     page = PROBLEM_DOCS / f"{code}.md"
     if not re.fullmatch(r"[a-z_]{1,64}", code) or not page.is_file():

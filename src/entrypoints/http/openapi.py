@@ -29,7 +29,7 @@ _PROBLEM_DESCRIPTIONS = {
     415: "Body not application/json (multipart/form-data for uploads), or an uploaded file not PDF, PNG, JPEG or TIFF",
     422: "Body fields missing, unknown, of the wrong type or invalid",
     429: "Rate limited; see Retry-After",
-    503: "Not ready; see Retry-After",
+    503: "A dependency (the database, Redis) is unavailable; see Retry-After",
 }
 
 _SCALARS: dict[Any, Schema] = {
@@ -92,7 +92,7 @@ def body_operation(*body_types: type) -> type[Operation]:
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """Document the problem statuses a route can answer."""
+    """Document the problem statuses a route can answer; every route can answer 503 when a dependency is down."""
     return {
         status: ResponseSpec(
             data_container=Problem,
@@ -100,7 +100,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in sorted(set(statuses))
+        for status in sorted({*statuses, 503})
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar.exceptions import HTTPException
@@ -57,10 +57,11 @@ _DEFAULT_DETAIL = {
 }
 
 
-class FieldProblem(msgspec.Struct, kw_only=True):
-    """One problem with one body field."""
+class FieldProblem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One problem with one body field or, in `invalid_parameters`, with one parameter and where it was sent."""
 
     field: str
+    source: Literal["path", "query", "header", "cookie"] | None = None
     message: str
 
 
@@ -167,6 +168,23 @@ def to_problem(error: DomainError) -> ProblemError:
     extra, headers = _extra(error)
     detail = error.detail or _DEFAULT_DETAIL.get(status, "the request failed")
     return ProblemError(status, code, title, detail, extra=extra, headers=headers)
+
+
+class EdgeRefusal(ProblemError):
+    """A refusal the edge decides before the use case runs (API.md's order); audited when it is answered."""
+
+    def __init__(self, error: DomainError, action: str) -> None:
+        problem = to_problem(error)
+        super().__init__(
+            problem.status_code,
+            problem.code,
+            problem.title,
+            problem.problem_detail,
+            extra=problem.extensions,
+            headers=problem.headers,
+        )
+        self.error = error
+        self.action = action
 
 
 def unauthenticated(detail: str = _DEFAULT_DETAIL[401]) -> ProblemError:

@@ -6,6 +6,7 @@ import traceback
 from http import HTTPStatus
 from typing import Any
 
+import redis
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -14,12 +15,25 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
+from sqlalchemy import exc as db
 
 from entrypoints.http.context import current
 from entrypoints.http.logging import get_logger
-from entrypoints.http.problems import PROBLEM_MEDIA_TYPE, ProblemError, unauthenticated
+from entrypoints.http.problems import PROBLEM_MEDIA_TYPE, EdgeRefusal, ProblemError, unauthenticated
 
 _log = get_logger("ivr.http")
+
+RETRY_AFTER_SECONDS = 5
+_PARAMETER_SOURCES = frozenset({"path", "query", "header", "cookie"})
+# Failures to reach or use a dependency at all, not mistakes in what was asked of it (those stay 500s).
+_DOWN = (
+    db.OperationalError,
+    db.InterfaceError,
+    db.TimeoutError,
+    db.DisconnectionError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
 
 
 def problem_response(request: Request[Any, Any, Any], problem: ProblemError) -> Response[bytes]:
@@ -38,21 +52,45 @@ def _parameter_errors(exc: ValidationException) -> list[dict[str, str]]:
         if not isinstance(item, dict) or "key" not in item:
             continue
         missing = "missing" in str(item.get("message", "")).lower()
+        source = str(getattr(item.get("source"), "value", item.get("source", "")))
         # Litestar's messages may quote the value sent; only the parameter's name goes back.
-        errors.append(
-            {
-                "field": str(item["key"]),
-                "source": str(getattr(item.get("source"), "value", item.get("source", ""))),
-                "message": "is required" if missing else "is not a valid value",
-            }
-        )
+        error = {"field": str(item["key"])}
+        if source in _PARAMETER_SOURCES:  # the published schema lists these values only
+            error["source"] = source
+        errors.append(error | {"message": "is required" if missing else "is not a valid value"})
     return errors
 
 
+def dependency_down(exc: BaseException) -> bool:
+    """Tell whether an exception, or one it was raised from or during, says the database or Redis is out of reach."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _DOWN) or (isinstance(current, db.DBAPIError) and current.connection_invalidated):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def service_unavailable() -> ProblemError:
+    """Return the 503 problem of a dependency that is down; it names none and quotes nothing."""
+    return ProblemError(
+        503,
+        "service_unavailable",
+        "Service unavailable",
+        "a service the API depends on is unavailable; try again later",
+        extra={"retry_after": RETRY_AFTER_SECONDS},
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def as_problem(exc: BaseException) -> ProblemError:
-    """Return the problem answering an exception; anything unexpected becomes a bare 500."""
+    """Return the problem answering an exception; a dependency that is down is a 503, anything else unexpected a 500."""
     if isinstance(exc, ProblemError):
         return exc
+    if dependency_down(exc):
+        return service_unavailable()
     if isinstance(exc, ValidationException):
         return ProblemError.bad_request(
             "invalid_parameters", "some path, query or header parameters are not valid", errors=_parameter_errors(exc)
@@ -85,12 +123,23 @@ _STABLE_CODES = {
 }
 
 
+def _audit_edge_refusal(request: Request[Any, Any, Any], refusal: EdgeRefusal) -> None:
+    """Record a refusal the edge made before any use case ran: it changes nothing but the audit log."""
+    actor = current().actor
+    trail = getattr(request.app.state, "audit_trail", None)
+    if actor is None or trail is None:
+        return
+    trail().refused(actor, refusal.action, refusal.error)
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """Answer any exception with a problem; unexpected ones are logged by type and frames, never message or source."""
     problem = as_problem(exc)
+    if isinstance(exc, EdgeRefusal):
+        _audit_edge_refusal(request, exc)
     if problem.status_code >= 500:
         _log.error(
-            "unhandled_exception",
+            "dependency_unavailable" if problem.status_code == 503 else "unhandled_exception",
             method=request.method,
             path=request.url.path,
             exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",

@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar.testing import TestClient
 
 from entrypoints.http.app import create_app
+from ivr_domain.admin.ports import AuditQuery
 from ivr_domain.identity.model import User
 from ivr_domain.shared.actor import Role
 from ivr_domain.shared.audit import Outcome
@@ -105,3 +106,25 @@ def test_stopping_the_server_seals_what_was_written(platform: Platform, doctor: 
     assert report.intact, report.problems
     assert report.unsealed == 0
     assert report.sealed >= 1
+
+
+def test_refusals_the_edge_makes_before_the_use_case_are_audited(
+    client: Client, platform: Platform, doctor: User, doctor_auth: dict[str, str]
+) -> None:
+    patient = _patient(client, doctor_auth)
+    sales = platform.user("sales@example.org", Role.SALESPERSON)
+    platform.assign(sales, doctor)
+    # Bodies the edge cannot read: the role's 403 and the stale If-Match's 412 answer first (API.md's order).
+    unreadable = client.put(
+        f"/api/v1/patients/{patient}", json={"first_name": 5}, headers=login(client, "sales@example.org")
+    )
+    assert_problem(unreadable, 403)
+    stale = client.put(
+        f"/api/v1/patients/{patient}", json={"first_name": 5}, headers={**doctor_auth, "If-Match": '"9"'}
+    )
+    assert_problem(stale, 412)
+    denied = platform.audit(AuditQuery(action="patients.update"))
+    assert {(e.user_id, e.outcome, e.reason) for e in denied} == {
+        (sales.id, Outcome.DENIED, "not_permitted"),
+        (doctor.id, Outcome.INVALID, "precondition_failed"),
+    }

@@ -44,6 +44,21 @@ def test_too_many_logins_answer_429_with_retry_after(tmp_path: Any) -> None:
     assert int(response.headers["retry-after"]) >= 1
 
 
+def test_change_password_guesses_are_rate_limited_like_logins(tmp_path: Any) -> None:
+    from ivr_domain.shared.actor import Role
+
+    platform = memory_platform(tmp_path, now=_now(), env={"IVR_LOGIN_LIMIT_PER_ACCOUNT": "3"})
+    platform.user("doc@example.org", Role.DOCTOR)
+    guess = {"current_password": "a guess at it", "new_password": "a brand new passphrase 42"}
+    with TestClient(create_app(platform.container)) as client:
+        auth = login(client, "doc@example.org")  # the account's first attempt of the minute
+        for _ in range(2):
+            assert_problem(client.post("/api/v1/auth/change-password", json=guess, headers=auth), 422)
+        response = client.post("/api/v1/auth/change-password", json=guess, headers=auth)
+    assert assert_problem(response, 429)["retry_after"] >= 1
+    assert int(response.headers["retry-after"]) >= 1
+
+
 def _now() -> Any:
     from datetime import UTC, datetime
 

@@ -36,6 +36,15 @@ def test_an_unknown_role_is_422(client: Client, admin_auth: dict[str, str]) -> N
     assert problem["errors"][0]["field"] == "role"
 
 
+def test_create_reports_every_bad_field_at_once(client: Client, admin_auth: dict[str, str]) -> None:
+    body = {**_new_user("not-an-email"), "password": "short"}
+    problem = assert_problem(client.post(USERS, json=body, headers=admin_auth), 422)
+    assert {e["field"] for e in problem["errors"]} == {"email", "password"}
+    blank = {**_new_user("doc@example.org", "doctor"), "practice_name": "   "}
+    problem = assert_problem(client.post(USERS, json=blank, headers=admin_auth), 422)
+    assert problem["errors"] == [{"field": "practice_name", "message": "must not be blank"}]
+
+
 def test_lists_page_with_cursors(client: Client, platform: Platform, admin_auth: dict[str, str]) -> None:
     for n in range(5):
         platform.user(f"person{n}@example.org", Role.SALESPERSON)
@@ -92,6 +101,26 @@ def test_roles_and_hierarchy(client: Client, platform: Platform, admin_auth: dic
     tree = client.get(f"{USERS}/hierarchy", headers=admin_auth).json()["items"]
     assert tree[0]["user_id"] == str(distributor.id)
     assert tree[0]["members"][0]["user_id"] == str(sam.id)
+
+
+def test_assignment_problems_name_body_fields_or_none(
+    client: Client, platform: Platform, doctor: User, admin_auth: dict[str, str]
+) -> None:
+    distributor = platform.user("dist@example.org", Role.DISTRIBUTOR)
+    url = f"{USERS}/{distributor.id}/assignments"
+    # A doctor's practice goes under a salesperson: the path's manager does not fit, which no body field can say.
+    wrong_level = assert_problem(client.post(url, json={"member_user_id": str(doctor.id)}, headers=admin_auth), 409)
+    assert wrong_level["entity"] == "user"
+    assert "salesperson" in wrong_level["detail"]
+    unknown = {"member_user_id": "0190f2a4-0000-7000-8000-000000000000"}
+    fields = assert_problem(client.post(url, json=unknown, headers=admin_auth), 422)["errors"]
+    assert [e["field"] for e in fields] == ["member_user_id"]
+    assert [e["field"] for e in assert_problem(client.post(url, json={}, headers=admin_auth), 422)["errors"]] == [
+        "member_user_id"
+    ]
+    assert client.delete(f"{USERS}/{distributor.id}", headers=admin_auth).status_code == 200
+    inactive = assert_problem(client.post(url, json=unknown, headers=admin_auth), 409)  # before the body's 422
+    assert "inactive" in inactive["detail"]
 
 
 def test_deactivation_ends_logins(client: Client, platform: Platform, admin_auth: dict[str, str]) -> None:

@@ -183,7 +183,7 @@ def test_assignments_are_audited_for_the_system_actor_and_for_people(platform: P
     wrong = AssignMember(manager_id=doctor.id, member_user_id=seller.id)
     error_of(platform.container.assign_member()(admin, wrong))
     refused = _only(platform, "hierarchy.assign", outcome=Outcome.INVALID)
-    assert (refused.reason, refused.resource_id) == ("validation_failed", str(seller.id))
+    assert (refused.reason, refused.resource_id) == ("conflict", str(seller.id))
 
 
 def test_account_reads_lists_and_updates_are_audited(platform: Platform, doctor: User) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from attrs import evolve
+
+from ivr_domain.admin.ports import AuditQuery
 from ivr_domain.identity.use_cases.auth import Refresh
 from ivr_domain.identity.use_cases.passwords import ChangePassword, ForgotPassword, ResetPassword
-from ivr_domain.shared.actor import Role
-from ivr_domain.shared.errors import Unauthenticated, ValidationFailed
+from ivr_domain.shared.actor import Origin, Role
+from ivr_domain.shared.audit import Outcome
+from ivr_domain.shared.errors import RateLimited, Unauthenticated, ValidationFailed
 from tests.platform import PASSWORD, Platform, error_of, value_of
 
 NEW_PASSWORD = "a brand new passphrase 42"
@@ -102,3 +106,42 @@ def test_tokens_are_stored_only_hashed(platform: Platform) -> None:
     with platform.container.uow() as uow:
         assert uow.reset_tokens.get(token) is None
         assert uow.sessions.get_refresh_token(pair.refresh_token) is None
+
+
+def test_wrong_current_passwords_count_towards_the_login_lockout_and_are_audited_denials(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    actor = platform.actor("doc@example.org")
+    change = platform.container.change_password()
+    guess = ChangePassword(current_password="a guess at it", new_password=NEW_PASSWORD)
+    for _ in range(5):
+        assert error_of(change(actor, guess)) == ValidationFailed.single(
+            "current_password", "is not the account's password"
+        )
+    # Locked: the login refuses the right password, and so does the change, with the wrong password's answer.
+    assert isinstance(error_of(platform.login("doc@example.org")), Unauthenticated)
+    right = ChangePassword(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    assert error_of(change(actor, right)) == error_of(change(actor, guess))
+    denials = platform.audit(AuditQuery(action="auth.password_change", outcome=Outcome.DENIED))
+    assert sorted(e.reason for e in denials) == ["bad_credentials"] * 4 + ["locked", "locked", "lockout"]
+    assert {e.user_id for e in denials} == {actor.user_id}
+    platform.clock.advance(timedelta(minutes=15))
+    value_of(change(actor, right))
+
+
+def test_password_changes_share_the_login_rate_limits(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    actor = evolve(platform.actor("doc@example.org"), origin=Origin(client_address="198.51.100.4"))
+    change = platform.container.change_password()
+    guess = ChangePassword(current_password="a guess at it", new_password=NEW_PASSWORD)
+    for _ in range(3):
+        platform.login("doc@example.org", "another guess")
+    # Four logins so far (the actor's and three guesses): of ten a minute per account, six are left for changes.
+    answers = [error_of(change(actor, guess)) for _ in range(7)]
+    limited = answers[-1]
+    assert isinstance(limited, RateLimited)
+    assert limited.retry_after >= 1
+    assert all(isinstance(a, ValidationFailed) for a in answers[:-1])
+    assert isinstance(error_of(platform.login("doc@example.org")), RateLimited)
+    denied = platform.audit(AuditQuery(action="auth.password_change", outcome=Outcome.DENIED))
+    [limited_entry] = [e for e in denied if e.reason == "rate_limited"]
+    assert limited_entry.client_address == "198.51.100.4"

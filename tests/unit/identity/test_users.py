@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from ivr_domain.identity.permissions import ROLE_DEFAULTS
 from ivr_domain.identity.use_cases.access import SetPermissions
 from ivr_domain.identity.use_cases.users import CreateUser, UpdateUser
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Permission, Role
 from ivr_domain.shared.errors import Conflict, NotFound, NotPermitted, PreconditionFailed, ValidationFailed
+from ivr_domain.shared.ids import PracticeId
+from ivr_domain.shared.values import Email
 from tests.platform import PASSWORD, Platform, error_of, value_of
 
 
@@ -22,7 +26,34 @@ def test_only_doctors_belong_to_a_practice(platform: Platform) -> None:
     cmd = CreateUser(email="s@example.org", name="S", role=Role.SALESPERSON, password=PASSWORD, practice_name="X")
     failure = error_of(platform.container.create_user()(SYSTEM_ACTOR, cmd))
     assert isinstance(failure, ValidationFailed)
-    assert failure.errors[0].field == "practice_id"
+    assert failure.errors[0].field == "practice_name"  # the field given, as the body names it
+
+
+def test_an_invalid_email_does_not_hide_the_password_problems(platform: Platform) -> None:
+    bad = CreateUser(email="not-an-email", name="Pat", role=Role.ADMIN, password="short")
+    failure = error_of(platform.container.create_user()(SYSTEM_ACTOR, bad))
+    assert isinstance(failure, ValidationFailed)
+    assert [(e.field, e.message) for e in failure.errors] == [
+        ("email", "must be an email address"),
+        ("password", "must be at least 12 characters"),
+    ]
+
+
+def test_a_blank_practice_name_is_refused_with_the_other_problems(platform: Platform) -> None:
+    create = platform.container.create_user()
+    blank = CreateUser(email="doc@example.org", name="Doc", role=Role.DOCTOR, password=PASSWORD, practice_name=" \t")
+    failure = error_of(create(SYSTEM_ACTOR, blank))
+    assert isinstance(failure, ValidationFailed)
+    assert [(e.field, e.message) for e in failure.errors] == [("practice_name", "must not be blank")]
+    unknown = CreateUser(
+        email="x", name="Doc", role=Role.DOCTOR, password=PASSWORD, practice_id=PracticeId(uuid.UUID(int=7))
+    )
+    failure = error_of(create(SYSTEM_ACTOR, unknown))
+    assert isinstance(failure, ValidationFailed)
+    assert [e.field for e in failure.errors] == ["email", "practice_id"]
+    with platform.container.uow() as uow:
+        assert uow.practices.find_by_name("") is None
+        assert uow.users.find_by_email(Email("doc@example.org")) is None
 
 
 def test_create_user_reports_every_bad_field_and_refuses_taken_emails(platform: Platform) -> None:

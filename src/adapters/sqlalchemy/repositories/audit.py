@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Connection, Row, Text, bindparam, cast, func, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Insert,
+    Row,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    update,
+)
 
 from adapters.sqlalchemy.repositories.common import cut_page, keyset
 from adapters.sqlalchemy.tables import audit_log, audit_log_patients, audit_sealer
@@ -18,6 +34,8 @@ from ivr_domain.shared.paging import Page, PageRequest
 
 # Any constant works; it only has to be the same for every sealer of one database.
 _SEALER_LOCK = 7_403_117_001
+# The audit_log columns an append does not take from the entry (`_entry_values` gives all the others).
+_SET_BY_DATABASE_OR_SEALER = frozenset({"seq", "xact_id", "position", "chain_hash"})
 
 
 def _entry_values(entry: AuditEntry) -> dict[str, Any]:
@@ -77,13 +95,38 @@ class SqlAlchemyAuditLog:
         """Insert the entry and one row per patient it touched."""
         values = _entry_values(entry)
         if self._db.dialect.name == "postgresql":
-            values["xact_id"] = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+            # One statement, built once: the entry, and its patient rows from an array (one round trip).
+            parameters = {f"entry_{name}": value for name, value in values.items()}
+            self._db.execute(_postgresql_append(bool(entry.patient_ids)), parameters)
+            return
         seq = self._db.execute(insert(audit_log).values(**values).returning(audit_log.c.seq)).scalar_one()
         if entry.patient_ids:
             self._db.execute(
                 insert(audit_log_patients),
                 [{"audit_seq": seq, "patient_id": p, "at": entry.at} for p in entry.patient_ids],
             )
+
+
+@cache
+def _postgresql_append(with_patients: bool) -> Insert:
+    """The PostgreSQL append: the entry (with its transaction id, for the sealer's horizon) and, through a
+    data-modifying CTE, one `audit_log_patients` row per patient id of its `patient_ids` array."""
+    values: dict[str, Any] = {
+        column.name: bindparam(f"entry_{column.name}", type_=column.type)
+        for column in audit_log.c
+        if column.name not in _SET_BY_DATABASE_OR_SEALER
+    }
+    values["xact_id"] = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+    entry = insert(audit_log).values(values)
+    if not with_patients:
+        return entry
+    written = entry.returning(audit_log.c.seq, audit_log.c.at, audit_log.c.patient_ids).cte("written")
+    # The ids come back from the row just written (its JSON array), so none is sent twice.
+    touched = func.json_array_elements_text(written.c.patient_ids).table_valued("patient_id").render_derived()
+    rows = select(written.c.seq, cast(touched.c.patient_id, Uuid), written.c.at).select_from(
+        written.join(touched, true())  # the CTE holds one row: joined to every element of the array
+    )
+    return insert(audit_log_patients).from_select(["audit_seq", "patient_id", "at"], rows)
 
 
 class SqlAlchemyAuditRecords:

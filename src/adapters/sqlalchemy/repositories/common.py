@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, or_
+from sqlalchemy import BindParameter, ColumnElement, Connection, Integer, Select, Table, and_, bindparam, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ivr_domain.shared.paging import Page, PageRequest, SortKey, cursor_for, is_instant, position_of
@@ -22,13 +22,19 @@ def sort_value_text(value: object) -> str:
     return str(value)
 
 
+def sort_key(page: PageRequest, columns: Mapping[str, object]) -> SortKey:
+    """Return the page's sort, or raise ValueError when it names none of the columns."""
+    key = SortKey.parse(page.sort, tuple(columns))
+    if key is None:
+        raise ValueError(f"unsupported sort {page.sort!r}")
+    return key
+
+
 def keyset(
     stmt: Select[Any], page: PageRequest, columns: Mapping[str, ColumnElement[Any]], id_column: ColumnElement[Any]
 ) -> Select[Any]:
     """Order by (sort column, id), continue after the cursor and fetch one row more than a page."""
-    key = SortKey.parse(page.sort, tuple(columns))
-    if key is None:
-        raise ValueError(f"unsupported sort {page.sort!r}")
+    key = sort_key(page, columns)
     column = columns[key.field]
     if page.cursor is not None:
         position = position_of(page.cursor, page.sort)
@@ -42,6 +48,38 @@ def keyset(
     if key.descending:
         return stmt.order_by(column.desc(), id_column.desc()).limit(page.limit + 1)
     return stmt.order_by(column.asc(), id_column.asc()).limit(page.limit + 1)
+
+
+def bound_keyset(
+    stmt: Select[Any], column: ColumnElement[Any], id_column: ColumnElement[Any], *, descending: bool, after: bool
+) -> Select[Any]:
+    """`keyset` for a statement built once and run for every page of its shape.
+
+    The cursor's position (when `after`) and the page size are bind parameters, `after_value`,
+    `after_id` and `page_limit`, whose values `keyset_parameters` gives; SQLAlchemy then compiles the
+    statement once and skips building it and its cache key on every request.
+    """
+    if after:
+        value: BindParameter[Any] = bindparam("after_value")
+        row_id: BindParameter[Any] = bindparam("after_id")
+        if descending:
+            stmt = stmt.where(or_(column < value, and_(column == value, id_column < row_id)))
+        else:
+            stmt = stmt.where(or_(column > value, and_(column == value, id_column > row_id)))
+    order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
+    return stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer))
+
+
+def keyset_parameters(page: PageRequest, key: SortKey) -> dict[str, Any]:
+    """The values of `bound_keyset`'s parameters for one page request (its sort parsed as `key`)."""
+    values: dict[str, Any] = {"page_limit": page.limit + 1}
+    if page.cursor is not None:
+        position = position_of(page.cursor, page.sort)
+        if position is None:
+            raise ValueError("cursor does not fit the sort")
+        values["after_value"] = datetime.fromisoformat(position.value) if is_instant(key.field) else position.value
+        values["after_id"] = position.id
+    return values
 
 
 def cut_page(

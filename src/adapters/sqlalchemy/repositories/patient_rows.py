@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from ivr_domain.patients.model import (
     Insurance,
@@ -23,8 +23,28 @@ _ADDRESS = ("line1", "line2", "city", "state", "postal_code")
 # Insurances come back primary first; a dict lookup, since listing the enum per row showed in list profiles.
 _RANK_ORDER = {rank.value: index for index, rank in enumerate(InsuranceRank)}
 
+# The encrypted columns a read opens, in the order `patient` and `_insurance` unpack them, each with the
+# start of its context (`table.column:`; the row id completes it). Decoding a page opens hundreds of fields:
+# one loop over precomputed prefixes costs a fraction of a closure call and an f-string per field.
+_PATIENT_PHI = (
+    "first_name", "last_name", "date_of_birth", "sex", "phone", "email",
+    *(f"address_{part}" for part in _ADDRESS),
+)  # fmt: skip
+_INSURANCE_PHI = (
+    "payer_name", "payer_id", "member_id", "group_number",
+    "subscriber_first_name", "subscriber_last_name", "subscriber_date_of_birth",
+)  # fmt: skip
+_PATIENT_CONTEXTS = tuple((column, f"patients.{column}:") for column in _PATIENT_PHI)
+_INSURANCE_CONTEXTS = tuple((column, f"patient_insurances.{column}:") for column in _INSURANCE_PHI)
+
+# Stored enum values to members by dict lookup (calling the enum class costs a microsecond each).
+_SEX = {member.value: member for member in Sex}
+_RANK = {member.value: member for member in InsuranceRank}
+_PLAN = {member.value: member for member in PlanType}
+_RELATIONSHIP = {member.value: member for member in SubscriberRelationship}
+
 _Seal = Callable[[str, str | None], bytes | None]
-_Open = Callable[[str], str | None]
+E = TypeVar("E")
 
 
 def normalise_member_id(member_id: str) -> str:
@@ -104,28 +124,26 @@ class PatientCodec:
         """Map a patient row and its insurance rows to the entity, decrypting PHI."""
         patient_id = PatientId(row["id"])
         row_id = str(patient_id)
-        open_ = self._opener("patients", row_id, row)
+        first, last, born, sex, phone, email, line1, line2, city, state, postal_code = self._open(
+            row, _PATIENT_CONTEXTS, row_id
+        )
         address = None
-        if row["address_line1"] is not None:
+        if line1 is not None:
             address = Address(
-                line1=_text(open_("address_line1")),
-                line2=open_("address_line2"),
-                city=_text(open_("address_city")),
-                state=_text(open_("address_state")),
-                postal_code=_text(open_("address_postal_code")),
+                line1=line1, line2=line2, city=_text(city), state=_text(state), postal_code=_text(postal_code)
             )
-        phone, email = open_("phone"), open_("email")
-        ranked = sorted(insurance_rows, key=lambda r: _RANK_ORDER[r["rank"]])
+        if len(insurance_rows) > 1:
+            insurance_rows = sorted(insurance_rows, key=lambda r: _RANK_ORDER[r["rank"]])
         return Patient(
             id=patient_id,
             practice_id=PracticeId(row["practice_id"]),
-            name=PersonName(first=_text(open_("first_name")), last=_text(open_("last_name"))),
-            date_of_birth=date.fromisoformat(_text(open_("date_of_birth"))),
-            sex=Sex(_text(open_("sex"))),
+            name=PersonName(first=_text(first), last=_text(last)),
+            date_of_birth=date.fromisoformat(_text(born)),
+            sex=_member(_SEX, Sex, _text(sex)),
             phone=Phone(phone) if phone is not None else None,
             email=Email(email) if email is not None else None,
             address=address,
-            insurances=tuple(self._insurance(row_id, r) for r in ranked),
+            insurances=tuple(self._insurance(row_id, r) for r in insurance_rows),
             archived=row["archived"],
             ivr_submitted=row["ivr_submitted"],
             created_by=UserId(row["created_by"]),
@@ -135,23 +153,39 @@ class PatientCodec:
         )
 
     def _insurance(self, patient_id: str, row: Mapping[Any, Any]) -> Insurance:
-        open_ = self._opener("patient_insurances", f"{patient_id}:{row['rank']}", row)
+        rank = row["rank"]
+        payer_name, payer_id, member_id, group_number, sub_first, sub_last, sub_born = self._open(
+            row, _INSURANCE_CONTEXTS, f"{patient_id}:{rank}"
+        )
         subscriber = None
-        if row["subscriber_last_name"] is not None:
-            subscriber = Subscriber(
-                name=PersonName(first=_text(open_("subscriber_first_name")), last=_text(open_("subscriber_last_name"))),
-                date_of_birth=date.fromisoformat(_text(open_("subscriber_date_of_birth"))),
-            )
+        if sub_last is not None:
+            name = PersonName(first=_text(sub_first), last=sub_last)
+            subscriber = Subscriber(name=name, date_of_birth=date.fromisoformat(_text(sub_born)))
         return Insurance(
-            rank=InsuranceRank(row["rank"]),
-            payer_name=_text(open_("payer_name")),
-            member_id=_text(open_("member_id")),
-            plan_type=PlanType(row["plan_type"]),
-            subscriber_relationship=SubscriberRelationship(row["subscriber_relationship"]),
-            payer_id=open_("payer_id"),
-            group_number=open_("group_number"),
+            rank=_member(_RANK, InsuranceRank, rank),
+            payer_name=_text(payer_name),
+            member_id=_text(member_id),
+            plan_type=_member(_PLAN, PlanType, row["plan_type"]),
+            subscriber_relationship=_member(_RELATIONSHIP, SubscriberRelationship, row["subscriber_relationship"]),
+            payer_id=payer_id,
+            group_number=group_number,
             subscriber=subscriber,
         )
+
+    def _open(self, row: Mapping[Any, Any], columns: tuple[tuple[str, str], ...], row_id: str) -> list[str | None]:
+        """Decrypt a row's PHI columns, each bound to its table, column and row."""
+        decrypt = self._cipher.decrypt
+        opened: list[str | None] = []
+        for column, context in columns:
+            sealed = row[column]
+            if sealed is None:
+                opened.append(None)
+                continue
+            # psycopg and sqlite3 hand back bytes already; anything else (a memoryview) is copied once.
+            if type(sealed) is not bytes:
+                sealed = bytes(sealed)
+            opened.append(decrypt(sealed, context=context + row_id))
+        return opened
 
     def _sealer(self, table: str, row_id: str) -> _Seal:
         cipher = self._cipher
@@ -163,22 +197,14 @@ class PatientCodec:
 
         return seal
 
-    def _opener(self, table: str, row_id: str, row: Mapping[Any, Any]) -> _Open:
-        decrypt = self._cipher.decrypt
-
-        def open_(column: str) -> str | None:
-            sealed = row[column]
-            if sealed is None:
-                return None
-            # psycopg and sqlite3 hand back bytes already; anything else (a memoryview) is copied once.
-            if type(sealed) is not bytes:
-                sealed = bytes(sealed)
-            return decrypt(sealed, context=f"{table}.{column}:{row_id}")
-
-        return open_
-
 
 def _text(value: str | None) -> str:
     if value is None:
         raise ValueError("a required PHI column is empty")
     return value
+
+
+def _member(members: Mapping[str, E], enum: Callable[[str], E], value: str) -> E:
+    """Return the member stored as `value`; an unknown value raises as calling the enum would."""
+    found = members.get(value)
+    return found if found is not None else enum(value)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
+from functools import cache
 from typing import Any
 
 from attrs import evolve
 from returns.result import Failure, Result, Success
-from sqlalchemy import ColumnElement, Connection, Select, delete, false, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    false,
+    or_,
+    select,
+    true,
+    update,
+)
 
-from adapters.sqlalchemy.repositories.common import cut_page, keyset
+from adapters.sqlalchemy.repositories.common import bound_keyset, cut_page, keyset_parameters, sort_key
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
 from adapters.sqlalchemy.tables import patient_insurances, patients
 from ivr_domain.patients.model import Patient
@@ -21,6 +33,15 @@ from ivr_domain.shared.ids import PatientId, PracticeId
 from ivr_domain.shared.paging import Page, PageRequest
 
 _SORT_COLUMNS = {"created_at": patients.c.created_at, "updated_at": patients.c.updated_at}
+
+# What a read selects: the patient's columns but its blind indexes, then its insurances' (but theirs),
+# named apart. One query answers a page and its insurances: the page as a subquery, insurances joined.
+_PATIENT_READ = tuple(c for c in patients.c if not c.name.startswith("bi_"))
+_INSURANCE_READ = tuple(c for c in patient_insurances.c if not c.name.startswith("bi_"))
+_INSURANCE_LABELS = tuple(c.label(f"insurance_{c.name}") for c in _INSURANCE_READ)
+_PATIENT_KEYS = tuple(c.name for c in _PATIENT_READ)
+_INSURANCE_KEYS = tuple(c.name for c in _INSURANCE_READ)
+_PATIENT_COUNT = len(_PATIENT_KEYS)
 
 
 def patients_in_scope(scope: Scope) -> ColumnElement[bool]:
@@ -45,7 +66,7 @@ class SqlAlchemyPatientRepository:
 
     def get(self, patient_id: PatientId, *, scope: Scope) -> Patient | None:
         """Return the patient when they exist within scope (archived ones included)."""
-        found = self._load(select(patients).where(patients.c.id == patient_id, patients_in_scope(scope)))
+        found = self._load(select(*_PATIENT_READ).where(patients.c.id == patient_id, patients_in_scope(scope)))
         return found[0] if found else None
 
     def add(self, patient: Patient) -> None:
@@ -69,14 +90,25 @@ class SqlAlchemyPatientRepository:
 
     def list(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[Patient]:
         """Return one page of the patients within scope that match the filters."""
-        stmt = select(patients).where(patients_in_scope(scope), patients.c.archived.is_(filters.archived))
-        if filters.practice_id is not None:
-            stmt = stmt.where(patients.c.practice_id == filters.practice_id)
-        if filters.created_from is not None:
-            stmt = stmt.where(patients.c.created_at >= filters.created_from)
-        if filters.created_to is not None:
-            stmt = stmt.where(patients.c.created_at < filters.created_to)
-        items = self._load(keyset(stmt, page, _SORT_COLUMNS, patients.c.id))
+        key = sort_key(page, _SORT_COLUMNS)
+        values = keyset_parameters(page, key)
+        by_practice = not scope.everything and bool(scope.practice_ids)
+        if by_practice:
+            values["practice_ids"] = list(scope.practice_ids)
+        for name in ("practice_id", "created_from", "created_to"):
+            if getattr(filters, name) is not None:
+                values[f"filter_{name}"] = getattr(filters, name)
+        stmt = _list_statement(
+            everything=scope.everything,
+            by_practice=by_practice,
+            by_ivr=not scope.everything and scope.submitted_ivrs,
+            archived=filters.archived,
+            filtered=frozenset(name for name in values if name.startswith("filter_")),
+            sort=key.field,
+            descending=key.descending,
+            after=page.cursor is not None,
+        )
+        items = self._decode(self._db.execute(stmt, values))
         sorts = {"created_at": lambda p: p.created_at, "updated_at": lambda p: p.updated_at}
         return cut_page(items, page, sorts, lambda p: p.id)
 
@@ -93,12 +125,12 @@ class SqlAlchemyPatientRepository:
                 )
                 found = patients.c.id.in_(holders)
         stmt = (
-            select(patients)
+            select(*_PATIENT_READ)
             .where(found, patients.c.archived.is_(False), patients_in_scope(scope))
             .order_by(patients.c.created_at, patients.c.id)
             .limit(limit)
         )
-        return self._load(stmt)
+        return self._load(stmt, order=("created_at", False))
 
     def find_duplicate(
         self, *, practice_id: PracticeId, first_name: str, last_name: str, date_of_birth: date
@@ -122,12 +154,69 @@ class SqlAlchemyPatientRepository:
             rows = [self._codec.insurance_values(patient.id, i) for i in patient.insurances]
             self._db.execute(patient_insurances.insert(), rows)
 
-    def _load(self, stmt: Select[Any]) -> tuple[Patient, ...]:
-        rows = [r._mapping for r in self._db.execute(stmt)]
-        if not rows:
-            return ()
-        ids = [r["id"] for r in rows]
-        by_patient: dict[Any, list[Any]] = defaultdict(list)
-        for ins in self._db.execute(select(patient_insurances).where(patient_insurances.c.patient_id.in_(ids))):
-            by_patient[ins.patient_id].append(ins._mapping)
-        return tuple(self._codec.patient(r, by_patient[r["id"]]) for r in rows)
+    def _load(self, stmt: Select[Any], *, order: tuple[str, bool] | None = None) -> tuple[Patient, ...]:
+        return self._decode(self._db.execute(_with_insurances(stmt, order)))
+
+    def _decode(self, result: CursorResult[Any]) -> tuple[Patient, ...]:
+        """Decode rows of `_with_insurances`: one per insurance (or one for a patient without any)."""
+        rows: dict[Any, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        for row in result.all():  # one fetchall: iterating fetches row by row, in Python
+            found = rows.get(row[0])
+            if found is None:
+                found = rows[row[0]] = (dict(zip(_PATIENT_KEYS, row[:_PATIENT_COUNT], strict=True)), [])
+            if row[_PATIENT_COUNT] is not None:  # the insurance's patient_id: none when it has no insurance
+                found[1].append(dict(zip(_INSURANCE_KEYS, row[_PATIENT_COUNT:], strict=True)))
+        return tuple(self._codec.patient(patient, insurances) for patient, insurances in rows.values())
+
+
+def _with_insurances(stmt: Select[Any], order: tuple[str, bool] | None) -> Select[Any]:
+    """The patients `stmt` selects (`_PATIENT_READ`) with their insurances joined: one round trip.
+
+    `order` names the sort column and direction of `stmt`, which the join repeats (then the id).
+    """
+    chosen = stmt.subquery("chosen")
+    joined = select(chosen, *_INSURANCE_LABELS).outerjoin(
+        patient_insurances, patient_insurances.c.patient_id == chosen.c.id
+    )
+    if order is None:
+        return joined
+    column, row_id = chosen.c[order[0]], chosen.c.id
+    return joined.order_by(*((column.desc(), row_id.desc()) if order[1] else (column.asc(), row_id.asc())))
+
+
+@cache
+def _list_statement(
+    *,
+    everything: bool,
+    by_practice: bool,
+    by_ivr: bool,
+    archived: bool,
+    filtered: frozenset[str],
+    sort: str,
+    descending: bool,
+    after: bool,
+) -> Select[Any]:
+    """The list query of one shape, built once: scope, filters, cursor and page size are bind parameters.
+
+    Building a statement and its cache key, and matching a new statement's columns to the cached
+    compilation, cost more than running it; a shape (which scope, which filters, which sort) is
+    built the first time it is asked for and reused by every request of that shape.
+    """
+    if everything:
+        reach: ColumnElement[bool] = true()
+    else:
+        clauses: list[ColumnElement[bool]] = []
+        if by_practice:
+            clauses.append(patients.c.practice_id.in_(bindparam("practice_ids", expanding=True)))
+        if by_ivr:
+            clauses.append(patients.c.ivr_submitted.is_(True))
+        reach = or_(*clauses) if clauses else false()
+    stmt = select(*_PATIENT_READ).where(reach, patients.c.archived.is_(archived))
+    if "filter_practice_id" in filtered:
+        stmt = stmt.where(patients.c.practice_id == bindparam("filter_practice_id"))
+    if "filter_created_from" in filtered:
+        stmt = stmt.where(patients.c.created_at >= bindparam("filter_created_from"))
+    if "filter_created_to" in filtered:
+        stmt = stmt.where(patients.c.created_at < bindparam("filter_created_to"))
+    stmt = bound_keyset(stmt, _SORT_COLUMNS[sort], patients.c.id, descending=descending, after=after)
+    return _with_insurances(stmt, (sort, descending))

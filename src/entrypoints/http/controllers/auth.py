@@ -8,8 +8,8 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth, client_address, request_origin
-from entrypoints.http.controllers.support import BEARER, IfMatch, ok
-from entrypoints.http.decoding import decode, with_body
+from entrypoints.http.controllers.support import BEARER, IfMatch, checks_before_fields, ok
+from entrypoints.http.decoding import decode, decode_in_order, with_body
 from entrypoints.http.headers import NO_STORE, expected_version, object_headers
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
 from entrypoints.http.schemas.auth import ForgotPasswordBody, LoginBody, TokenOut, UpdateMeBody, token_out
@@ -150,12 +150,21 @@ class AuthController(Controller):
         body: RawBody,
         bearer: SkipValidation[BearerAuth],
         update_user: SkipValidation[UpdateUserHandler],
+        get_user: SkipValidation[GetUserHandler],
         if_match: IfMatch = None,
     ) -> Response[MeOut]:
         """Change the caller's name."""
         actor = bearer.actor(request)
         version = expected_version(if_match)
-        name = decode(body, UpdateMeBody).name
+        # One's own account is always in reach and writable: of the checks before the body's fields, 412 remains.
+        checks = checks_before_fields(
+            lambda: get_user(actor, actor.user_id),
+            entity="user",
+            action="users.update",
+            allowed=lambda _: True,
+            expected_version=version,
+        )
+        name = decode_in_order(body, UpdateMeBody, checks).name
         user = ok(update_user(actor, UpdateUser(user_id=actor.user_id, name=name, expected_version=version)))
         return Response(me_out(user, actor), headers=object_headers(user.version))
 
@@ -165,7 +174,7 @@ class AuthController(Controller):
         status_code=204,
         security=BEARER,
         **with_body(ChangePassword),
-        responses=problem_responses(*PROTECTED, *BODY, 409),
+        responses=problem_responses(*PROTECTED, *BODY, 409, 429),
     )
     def change_password(
         self,
@@ -175,6 +184,6 @@ class AuthController(Controller):
         bearer: SkipValidation[BearerAuth],
         change_password: SkipValidation[ChangePasswordHandler],
     ) -> None:
-        """Change the caller's password; their other sessions end."""
+        """Change the caller's password; their other sessions end. Wrong current passwords count as failed logins."""
         actor = bearer.actor(request)
         ok(change_password(actor, decode(body, ChangePassword)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post, put
@@ -19,13 +19,14 @@ from entrypoints.http.controllers.support import (
     instant,
     ok,
     page_request,
+    refuse_unless,
     sort_description,
 )
-from entrypoints.http.decoding import decode, parse_json, structure, with_body
+from entrypoints.http.decoding import decode_in_order, parse_json, structure, with_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import ProblemError, to_problem
+from entrypoints.http.problems import EdgeRefusal
 from entrypoints.http.schemas.patients import (
     CreatePatientBody,
     PatientMatches,
@@ -49,31 +50,18 @@ from ivr_domain.patients.use_cases import (
     UpdatePatientHandler,
 )
 from ivr_domain.shared.actor import Actor
-from ivr_domain.shared.errors import NotPermitted, PreconditionFailed
+from ivr_domain.shared.errors import PreconditionFailed
 from ivr_domain.shared.ids import PatientId, PracticeId
-
-T = TypeVar("T")
 
 PatientIdPath = Annotated[UUID, PathParameter(description="the patient's id")]
 Sort = Annotated[str, QueryParameter(description=sort_description(*PATIENT_SORTS))]
-
-
-def _decode_in_order(body: RawBody, target: type[T], before_fields: Callable[[], None]) -> T:
-    """Decode a body; when its fields are refused (422), the checks API.md orders before 422 answer first."""
-    try:
-        return decode(body, target)
-    except ProblemError as problem:
-        if problem.status_code == 422:
-            before_fields()
-        raise
 
 
 def _writer(actor: Actor, action: str) -> Callable[[], None]:
     """Return the 403 check of a patient write."""
 
     def check() -> None:
-        if not may_write(actor):
-            raise to_problem(NotPermitted(action=action))
+        refuse_unless(may_write(actor), action)
 
     return check
 
@@ -139,7 +127,7 @@ class PatientsController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            new = _decode_in_order(body, CreatePatientBody, _writer(actor, "patients.create"))
+            new = decode_in_order(body, CreatePatientBody, _writer(actor, "patients.create"))
             practice_id = PracticeId(new.practice_id) if new.practice_id else None
             cmd = CreatePatient(
                 patient=patient_input(new), practice_id=practice_id, allow_duplicate=new.allow_duplicate
@@ -209,11 +197,12 @@ class PatientsController(Controller):
             current = ok(get_patient(actor, PatientId(patient_id)))
             _writer(actor, "patients.update")()
             if version is not None and version != current.version:
-                raise to_problem(
-                    PreconditionFailed(entity="patient", id=str(current.id), current_version=current.version)
+                raise EdgeRefusal(
+                    PreconditionFailed(entity="patient", id=str(current.id), current_version=current.version),
+                    "patients.update",
                 )
 
-        new = _decode_in_order(body, UpdatePatientBody, before_fields)
+        new = decode_in_order(body, UpdatePatientBody, before_fields)
         cmd = UpdatePatient(
             patient_id=PatientId(patient_id),
             patient=patient_input(new),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -9,13 +10,24 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import PathParameter, QueryParameter, RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth
-from entrypoints.http.controllers.support import BEARER, Cursor, IfMatch, Limit, ok, page_request, sort_description
-from entrypoints.http.decoding import decode, with_body
+from entrypoints.http.controllers.support import (
+    BEARER,
+    Cursor,
+    IfMatch,
+    Limit,
+    checks_before_fields,
+    ok,
+    page_request,
+    refuse_unless,
+    sort_description,
+)
+from entrypoints.http.decoding import decode_in_order, with_body
 from entrypoints.http.headers import expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
 from entrypoints.http.schemas.practices import PracticeOut, PracticePage, practice_out
 from entrypoints.http.schemas.users import UserPage, user_out
+from ivr_domain.identity.policy import may_manage_users, may_update_practice
 from ivr_domain.identity.ports import PRACTICE_SORTS, USER_SORTS, UserFilter
 from ivr_domain.identity.use_cases.practices import (
     CreatePracticeHandler,
@@ -75,7 +87,8 @@ class PracticesController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            practice = ok(create_practice(actor, decode(body, PracticeInput)))
+            admin_only = partial(refuse_unless, may_manage_users(actor), "practices.create")
+            practice = ok(create_practice(actor, decode_in_order(body, PracticeInput, admin_only)))
             headers = {**object_headers(practice.version), "Location": f"{self.path}/{practice.id}"}
             return Response(practice_out(practice), status_code=201, headers=headers)
 
@@ -108,12 +121,20 @@ class PracticesController(Controller):
         body: RawBody,
         bearer: SkipValidation[BearerAuth],
         update_practice: SkipValidation[UpdatePracticeHandler],
+        get_practice: SkipValidation[GetPracticeHandler],
         if_match: IfMatch = None,
     ) -> Response[PracticeOut]:
         """Replace a practice's details (admins any, its own users theirs)."""
         actor = bearer.actor(request)
         version = expected_version(if_match)
-        details = decode(body, PracticeInput)
+        checks = checks_before_fields(
+            lambda: get_practice(actor, PracticeId(practice_id)),
+            entity="practice",
+            action="practices.update",
+            allowed=lambda practice: may_update_practice(actor, practice),
+            expected_version=version,
+        )
+        details = decode_in_order(body, PracticeInput, checks)
         cmd = UpdatePractice(practice_id=PracticeId(practice_id), details=details, expected_version=version)
         practice = ok(update_practice(actor, cmd))
         return Response(practice_out(practice), headers=object_headers(practice.version))

@@ -10,7 +10,7 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import HeaderParameter, QueryParameter
 from returns.result import Failure, Result, Success
 
-from entrypoints.http.problems import ProblemError, to_problem
+from entrypoints.http.problems import EdgeRefusal, ProblemError, to_problem
 from ivr_domain.shared.errors import DomainError, NotPermitted, PreconditionFailed
 from ivr_domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
@@ -66,7 +66,7 @@ def ok(result: Result[T, DomainError]) -> T:
 def refuse_unless(allowed: bool, action: str) -> None:
     """Raise the 403 problem of an action the caller's role or permissions do not allow."""
     if not allowed:
-        raise to_problem(NotPermitted(action=action))
+        raise EdgeRefusal(NotPermitted(action=action), action)
 
 
 def checks_before_fields(
@@ -86,7 +86,8 @@ def checks_before_fields(
         found = ok(read())
         refuse_unless(allowed(found), action)
         if expected_version is not None and expected_version != found.version:
-            raise to_problem(PreconditionFailed(entity=entity, id=str(found.id), current_version=found.version))
+            stale = PreconditionFailed(entity=entity, id=str(found.id), current_version=found.version)
+            raise EdgeRefusal(stale, action)
 
     return check
 

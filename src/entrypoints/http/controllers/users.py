@@ -74,7 +74,10 @@ def _sets_email(body: bytes) -> bool:
 def _admin_checks(get_user: GetUserHandler, actor: Actor, user_id: UUID, action: str) -> Callable[[], None]:
     """Return the checks of an admin-only write on an account: in reach (404), then users.manage (403)."""
     return checks_before_fields(
-        lambda: get_user(actor, UserId(user_id)), entity="user", action=action, allowed=lambda _: may_manage_users(actor)
+        lambda: get_user(actor, UserId(user_id)),
+        entity="user",
+        action=action,
+        allowed=lambda _: may_manage_users(actor),
     )
 
 

@@ -14,6 +14,7 @@ from ivr_domain.identity.model import EndReason, RefreshToken, Session, User
 from ivr_domain.identity.policy import AuthPolicy
 from ivr_domain.identity.ports import IdentityUnitOfWork
 from ivr_domain.identity.use_cases.credentials import (
+    PasswordAttempts,
     SessionIssuer,
     TokenPair,
     account_key,
@@ -95,20 +96,23 @@ class LoginHandler:
         self.audit.write(denied)
         return Failure(limited or Unauthenticated(detail="email or password is wrong"))
 
+    @property
+    def _attempts(self) -> PasswordAttempts:
+        return PasswordAttempts(counters=self.counters, policy=self.policy)
+
     def _check(self, cmd: Login, user: User | None) -> User | str:
         """Return the account when the credentials hold, or why they do not."""
-        account = account_key(cmd.email)
-        locked = self.counters.count(f"lock:{account}") > 0
+        locked = self._attempts.locked(cmd.email)
         # Verifying against a decoy keeps unknown emails as slow as wrong passwords.
         stored = user.password_hash if user is not None else self.decoy_hash
         matches = self.hasher.verify(stored, cmd.password)
         if locked:
             return "locked"
         if user is None or not user.active or not matches:
-            if self._count_failure(account):
+            if self._attempts.failed(cmd.email):
                 return "lockout"
             return "account_inactive" if user is not None and matches else "bad_credentials"
-        self.counters.clear(f"fail:{account}")
+        self._attempts.succeeded(cmd.email)
         return user
 
     def _open_session(self, uow: IdentityUnitOfWork, cmd: Login, user: User, origin: Origin) -> TokenPair:
@@ -132,26 +136,7 @@ class LoginHandler:
         return pair
 
     def _rate_limited(self, cmd: Login) -> RateLimited | None:
-        window = int(self.policy.rate_window.total_seconds())
-        checks = (
-            (f"login:addr:{cmd.client_address}", self.policy.login_limit_per_address),
-            (f"login:acct:{account_key(cmd.email)}", self.policy.login_limit_per_account),
-        )
-        for key, limit in checks:
-            if self.counters.increment(key, window_seconds=window) > limit:
-                return RateLimited(retry_after=max(1, self.counters.retry_after(key)), detail="too many login attempts")
-        return None
-
-    def _count_failure(self, account: str) -> bool:
-        """Count a failure; True when it locks the account."""
-        window = int(self.policy.lockout_window.total_seconds())
-        failures = self.counters.increment(f"fail:{account}", window_seconds=window)
-        if failures < self.policy.lockout_threshold:
-            return False
-        duration = int(self.policy.lockout_duration.total_seconds())
-        self.counters.increment(f"lock:{account}", window_seconds=duration)
-        self.counters.clear(f"fail:{account}")
-        return True
+        return self._attempts.rate_limited(cmd.email, cmd.client_address, "too many login attempts")
 
 
 @frozen(kw_only=True)

@@ -16,8 +16,9 @@ from ivr_domain.identity.scope import resolve_scope
 from ivr_domain.shared.actor import Actor, Origin
 from ivr_domain.shared.audit import Anonymous
 from ivr_domain.shared.clock import Clock
+from ivr_domain.shared.errors import RateLimited
 from ivr_domain.shared.ids import SessionId
-from ivr_domain.shared.ports import AccessClaims, TokenService
+from ivr_domain.shared.ports import AccessClaims, CounterStore, TokenService
 from ivr_domain.shared.values import Email
 
 
@@ -29,6 +30,48 @@ def hash_secret(secret: str) -> str:
 def account_key(email: str) -> str:
     """Return the counter key naming an account without writing its address."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+@frozen(kw_only=True)
+class PasswordAttempts:
+    """Rate limits, then lockout after repeated failures: what stands between a password guesser and an account.
+
+    Login and password change share the counters, so guesses through either count against both.
+    """
+
+    counters: CounterStore
+    policy: AuthPolicy
+
+    def rate_limited(self, email: str, client_address: str | None, detail: str) -> RateLimited | None:
+        """Count an attempt per client address (when known) and per account; return the limit it passed, if any."""
+        window = int(self.policy.rate_window.total_seconds())
+        checks = [(f"login:acct:{account_key(email)}", self.policy.login_limit_per_account)]
+        if client_address is not None:
+            checks.insert(0, (f"login:addr:{client_address}", self.policy.login_limit_per_address))
+        for key, limit in checks:
+            if self.counters.increment(key, window_seconds=window) > limit:
+                return RateLimited(retry_after=max(1, self.counters.retry_after(key)), detail=detail)
+        return None
+
+    def locked(self, email: str) -> bool:
+        """Tell whether the account is locked out."""
+        return self.counters.count(f"lock:{account_key(email)}") > 0
+
+    def failed(self, email: str) -> bool:
+        """Count a wrong password; True when it locks the account."""
+        account = account_key(email)
+        window = int(self.policy.lockout_window.total_seconds())
+        failures = self.counters.increment(f"fail:{account}", window_seconds=window)
+        if failures < self.policy.lockout_threshold:
+            return False
+        duration = int(self.policy.lockout_duration.total_seconds())
+        self.counters.increment(f"lock:{account}", window_seconds=duration)
+        self.counters.clear(f"fail:{account}")
+        return True
+
+    def succeeded(self, email: str) -> None:
+        """Forget the account's failures after a right password."""
+        self.counters.clear(f"fail:{account_key(email)}")
 
 
 @frozen(kw_only=True)

@@ -67,13 +67,17 @@ class AssignMemberHandler:
                 return Failure(NotFound(entity="user", id=str(cmd.manager_id)))
             if not may_manage_users(actor):
                 return Failure(NotPermitted(action="users.assign"))
+            # The manager is no field of the request's body: what is wrong with them is a conflict, not a field error.
+            if not manager.active:
+                return Failure(Conflict(entity="user", id=str(manager.id), detail="the manager's account is inactive"))
             member = self._member(uow, cmd)
             if isinstance(member, ValidationFailed):
                 return Failure(member)
             kind, user_id, practice_id = member
-            if manager.role is not MANAGER_ROLE[kind] or not manager.active:
-                wanted = MANAGER_ROLE[kind].value
-                return Failure(ValidationFailed.single("manager_id", f"must be an active {wanted} for this member"))
+            if manager.role is not MANAGER_ROLE[kind]:
+                wanted, role = MANAGER_ROLE[kind].value, manager.role.value
+                detail = f"the manager must be a {wanted} for this member, not a {role}"
+                return Failure(Conflict(entity="user", id=str(manager.id), detail=detail))
             current = (
                 uow.assignments.current_for_practice(practice_id)
                 if practice_id is not None

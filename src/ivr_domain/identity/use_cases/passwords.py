@@ -13,9 +13,15 @@ from ivr_domain.identity.events import PasswordChanged, PasswordReset
 from ivr_domain.identity.model import EndReason, ResetToken, User
 from ivr_domain.identity.policy import AuthPolicy, password_problems
 from ivr_domain.identity.ports import IdentityUnitOfWork, ResetNotifier
-from ivr_domain.identity.use_cases.credentials import account_key, anonymous, find_account, hash_secret
+from ivr_domain.identity.use_cases.credentials import (
+    PasswordAttempts,
+    account_key,
+    anonymous,
+    find_account,
+    hash_secret,
+)
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Origin
-from ivr_domain.shared.audit import Anonymous, AuditTrail
+from ivr_domain.shared.audit import Anonymous, AuditTrail, Outcome
 from ivr_domain.shared.clock import Clock
 from ivr_domain.shared.errors import (
     Conflict,
@@ -27,7 +33,7 @@ from ivr_domain.shared.errors import (
 from ivr_domain.shared.ports import CounterStore, PasswordHasher
 from ivr_domain.shared.values import Email
 
-ChangePasswordError: TypeAlias = Unauthenticated | ValidationFailed | Conflict
+ChangePasswordError: TypeAlias = Unauthenticated | ValidationFailed | Conflict | RateLimited
 ResetPasswordError: TypeAlias = ValidationFailed | Conflict
 
 
@@ -55,6 +61,9 @@ class ResetPassword:
     new_password: str
 
 
+_WRONG_PASSWORD = ValidationFailed.single("current_password", "is not the account's password")
+
+
 def _new_password_error(password: str, policy: AuthPolicy, email: Email, path: str) -> ValidationFailed | None:
     problems = password_problems(password, policy, email=email.value)
     if not problems:
@@ -64,46 +73,82 @@ def _new_password_error(password: str, policy: AuthPolicy, email: Email, path: s
 
 @frozen(kw_only=True)
 class ChangePasswordHandler:
-    """Changes the caller's password and ends their other sessions."""
+    """Changes the caller's password and ends their other sessions.
+
+    The current password is checked as a login checks one, under the same rate limits and lockout counters, so a
+    stolen access token cannot guess passwords without limit. Its refusals are audited denials, as a login's are:
+    `bad_credentials`, `lockout` (this failure locked the account), `locked` or `rate_limited`.
+    """
 
     uow: Callable[[], IdentityUnitOfWork]
     hasher: PasswordHasher
+    counters: CounterStore
     clock: Clock
     policy: AuthPolicy
     audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: ChangePassword) -> Result[User, ChangePasswordError]:
         """Verify the current password, store the new one, end every other session."""
-        return self._change(actor, cmd).lash(
-            lambda error: self.audit.refused(
-                actor, "auth.password_change", error, resource_type="user", resource_id=actor.user_id
-            )
-        )
-
-    def _change(self, actor: Actor, cmd: ChangePassword) -> Result[User, ChangePasswordError]:
+        action = "auth.password_change"
         with self.uow() as uow:
             user = uow.users.get(actor.user_id, scope=SYSTEM_ACTOR.scope)
-            if user is None or not self.hasher.verify(user.password_hash, cmd.current_password):
-                return Failure(ValidationFailed.single("current_password", "is not the account's password"))
-            problem = _new_password_error(cmd.new_password, self.policy, user.email, "new_password")
-            if problem is not None:
-                return Failure(problem)
-            if cmd.new_password == cmd.current_password:
-                return Failure(ValidationFailed.single("new_password", "must differ from the current password"))
-            now = self.clock.now()
-            changed = evolve(
-                user, password_hash=self.hasher.hash(cmd.new_password), password_changed_at=now, updated_at=now
+            denied = self._verify(actor, cmd, user)
+            result = self._change(uow, actor, cmd, user) if denied is None and user is not None else None
+        if result is not None:
+            return result.lash(
+                lambda error: self.audit.refused(actor, action, error, resource_type="user", resource_id=actor.user_id)
             )
-            result: Result[User, ChangePasswordError] = uow.users.save(changed)
-            if isinstance(result, Success):
-                uow.sessions.end_all_for_user(user.id, at=now, reason=EndReason.PASSWORD_CHANGED, keep=actor.session_id)
-                uow.outbox.add(PasswordChanged(occurred_at=now, user_id=user.id))
-                entry = self.audit.entry(
-                    actor, "auth.password_change", resource_type="user", resource_id=user.id, fields=("password",)
-                )
-                uow.audit.append(entry)
-                uow.commit()
-            return result
+        reason, error = denied or ("bad_credentials", _WRONG_PASSWORD)
+        entry = self.audit.entry(
+            actor, action, resource_type="user", resource_id=actor.user_id, outcome=Outcome.DENIED, reason=reason
+        )
+        self.audit.write(entry)
+        return Failure(error)
+
+    def _verify(
+        self, actor: Actor, cmd: ChangePassword, user: User | None
+    ) -> tuple[str, ValidationFailed | RateLimited] | None:
+        """Check the current password as a login would; None when it holds, else why not and the error to answer."""
+        if user is None:
+            return "bad_credentials", _WRONG_PASSWORD
+        attempts = PasswordAttempts(counters=self.counters, policy=self.policy)
+        email = user.email.value
+        address = actor.origin.client_address if actor.origin is not None else None
+        limited = attempts.rate_limited(email, address, "too many password attempts")
+        if limited is not None:
+            return "rate_limited", limited
+        locked = attempts.locked(email)
+        matches = self.hasher.verify(user.password_hash, cmd.current_password)
+        if locked:
+            # A locked account answers exactly like a wrong password, as it does at login.
+            return "locked", _WRONG_PASSWORD
+        if not matches:
+            return ("lockout" if attempts.failed(email) else "bad_credentials"), _WRONG_PASSWORD
+        attempts.succeeded(email)
+        return None
+
+    def _change(
+        self, uow: IdentityUnitOfWork, actor: Actor, cmd: ChangePassword, user: User
+    ) -> Result[User, ChangePasswordError]:
+        problem = _new_password_error(cmd.new_password, self.policy, user.email, "new_password")
+        if problem is not None:
+            return Failure(problem)
+        if cmd.new_password == cmd.current_password:
+            return Failure(ValidationFailed.single("new_password", "must differ from the current password"))
+        now = self.clock.now()
+        changed = evolve(
+            user, password_hash=self.hasher.hash(cmd.new_password), password_changed_at=now, updated_at=now
+        )
+        result: Result[User, ChangePasswordError] = uow.users.save(changed)
+        if isinstance(result, Success):
+            uow.sessions.end_all_for_user(user.id, at=now, reason=EndReason.PASSWORD_CHANGED, keep=actor.session_id)
+            uow.outbox.add(PasswordChanged(occurred_at=now, user_id=user.id))
+            entry = self.audit.entry(
+                actor, "auth.password_change", resource_type="user", resource_id=user.id, fields=("password",)
+            )
+            uow.audit.append(entry)
+            uow.commit()
+        return result
 
 
 @frozen(kw_only=True)

@@ -8,7 +8,7 @@ from typing import TypeAlias
 from attrs import evolve, frozen
 from returns.result import Failure, Result, Success
 
-from ivr_domain.identity.model import Practice, User
+from ivr_domain.identity.model import User
 from ivr_domain.identity.policy import (
     AuthPolicy,
     may_manage_users,
@@ -73,21 +73,26 @@ class CreateUserHandler:
         problems = Problems()
         email = problems.email(cmd.email, "email")
         name = problems.text(cmd.name, "name", max_length=200)
-        if email is not None:
-            for message in password_problems(cmd.password, self.policy, email=email.value):
-                problems.add("password", message)
-        if cmd.role is not Role.DOCTOR and (cmd.practice_id is not None or cmd.practice_name is not None):
-            problems.add("practice_id", "only doctors belong to a practice")
-        failure = problems.failure()
-        if failure is not None or email is None:
-            return Failure(failure or ValidationFailed.single("email", "must be an email address"))
+        # Without a valid address only the rule about its name is skipped: the password's others still answer.
+        for message in password_problems(cmd.password, self.policy, email=email.value if email else ""):
+            problems.add("password", message)
+        practice_name = None
+        if cmd.role is not Role.DOCTOR:
+            for given in ("practice_id", "practice_name"):
+                if getattr(cmd, given) is not None:
+                    problems.add(given, "only doctors belong to a practice")
+        elif cmd.practice_name is not None:
+            practice_name = problems.text(cmd.practice_name, "practice_name", max_length=200)
         with self.uow() as uow:
+            chosen = cmd.practice_id if cmd.role is Role.DOCTOR else None
+            if chosen is not None and uow.practices.get(chosen, scope=SYSTEM_ACTOR.scope) is None:
+                problems.add("practice_id", "no such practice")
+            failure = problems.failure()
+            if failure is not None or email is None:
+                return Failure(failure or ValidationFailed.single("email", "must be an email address"))
             practice_id: PracticeId | None = None
             if cmd.role is Role.DOCTOR:
-                found = self._practice_for(uow, actor, cmd, name)
-                if isinstance(found, ValidationFailed):
-                    return Failure(found)
-                practice_id = found.id
+                practice_id = self._practice_for(uow, actor, cmd.practice_id, practice_name or f"Practice of {name}")
             now = self.clock.now()
             user = User(
                 id=UserId(new_id()),
@@ -110,19 +115,18 @@ class CreateUserHandler:
             return result
 
     def _practice_for(
-        self, uow: IdentityUnitOfWork, actor: Actor, cmd: CreateUser, name: str
-    ) -> Practice | ValidationFailed:
-        if cmd.practice_id is not None:
-            practice = uow.practices.get(cmd.practice_id, scope=SYSTEM_ACTOR.scope)
-            return practice or ValidationFailed.single("practice_id", "no such practice")
-        practice_name = cmd.practice_name.strip() if cmd.practice_name else f"Practice of {name}"
+        self, uow: IdentityUnitOfWork, actor: Actor, practice_id: PracticeId | None, practice_name: str
+    ) -> PracticeId:
+        """Return the doctor's practice: the one named by an id (known to exist) or by name, created if missing."""
+        if practice_id is not None:
+            return practice_id
         existing = uow.practices.find_by_name(practice_name)
         if existing is not None:
-            return existing
+            return existing.id
         practice = new_practice(ParsedPractice(name=practice_name, npi=None, address=None, phone=None), self.clock)
         uow.practices.add(practice)
         record_new_practice(uow, self.audit, actor, practice)
-        return practice
+        return practice.id
 
 
 @frozen(kw_only=True)

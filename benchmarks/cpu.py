@@ -1,0 +1,70 @@
+"""CPU seconds used so far by the server and by PostgreSQL: `python -m benchmarks.cpu SERVER_PID`.
+
+Prints one JSON object, `{"server": s, "postgres": s, "machine_busy": s, "machine_total": s}`: the server
+process's user + system time (all its threads), the sum over every process named `postgres` (backends
+come and go; those that exited between two readings are missed, which a pooled server's few long-lived
+connections make negligible), and the machine's busy and total CPU time from /proc/stat. benchmarks/run
+reads it before and after the measured part: CPU per request is the figure a busy machine disturbs least.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _process_seconds(stat: str) -> float:
+    # Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+
+
+def server_seconds(pid: int) -> float:
+    """Return the CPU seconds one process used (every thread)."""
+    return _process_seconds(Path(f"/proc/{pid}/stat").read_text())
+
+
+def postgres_seconds() -> float:
+    """Return the CPU seconds used by every running process named `postgres`."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.index("(") + 1 : stat.rindex(")")] == "postgres":
+            total += _process_seconds(stat)
+    return total
+
+
+def machine_seconds() -> tuple[float, float]:
+    """Return the machine's busy and total CPU seconds since boot (all cores)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    total = sum(values)
+    idle = values[3] + values[4]  # idle, iowait
+    return (total - idle) / _TICK, total / _TICK
+
+
+def main() -> None:
+    """Print the readings for the server whose pid is the first argument."""
+    busy, total = machine_seconds()
+    print(
+        json.dumps(
+            {
+                "server": server_seconds(int(sys.argv[1])),
+                "postgres": postgres_seconds(),
+                "machine_busy": busy,
+                "machine_total": total,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
