@@ -1,10 +1,12 @@
 """CPU seconds used so far by the server and by PostgreSQL: `python -m benchmarks.cpu SERVER_PID`.
 
-Prints one JSON object, `{"server": s, "postgres": s, "machine_busy": s, "machine_total": s}`: the server
-process's user + system time (all its threads), the sum over every process named `postgres` (backends
-come and go; those that exited between two readings are missed, which a pooled server's few long-lived
-connections make negligible), and the machine's busy and total CPU time from /proc/stat. benchmarks/run
-reads it before and after the measured part: CPU per request is the figure a busy machine disturbs least.
+Prints one JSON object, `{"server": s, "postgres": {pid: s}, "machine_busy": s, "machine_total": s}`: the
+server process's user + system time (all its threads), that of every process named `postgres` by pid, and
+the machine's busy and total CPU time from /proc/stat. benchmarks/run reads it before and after the
+measured part and counts, for PostgreSQL, what each process present at the end used since the first
+reading (all of it for a process started since); a process that exited in between is missed, which a
+pooled server's few long-lived connections make negligible. CPU per request is the figure a busy machine
+disturbs least.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ def server_seconds(pid: int) -> float:
     return _process_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
-def postgres_seconds() -> float:
-    """Return the CPU seconds used by every running process named `postgres`."""
-    total = 0.0
+def postgres_seconds() -> dict[str, float]:
+    """Return the CPU seconds used by each running process named `postgres`, by pid."""
+    found: dict[str, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -39,8 +41,8 @@ def postgres_seconds() -> float:
         except OSError:
             continue
         if stat[stat.index("(") + 1 : stat.rindex(")")] == "postgres":
-            total += _process_seconds(stat)
-    return total
+            found[entry.name] = _process_seconds(stat)
+    return found
 
 
 def machine_seconds() -> tuple[float, float]:

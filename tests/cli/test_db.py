@@ -74,3 +74,10 @@ def test_commands_refuse_a_database_that_is_not_migrated(
     assert "run `ivr db upgrade` first" in result.stderr
     assert ivr("db", "upgrade").exit_code == 0
     assert all_users(read_back()) == []
+
+
+def test_the_database_file_and_data_directory_are_private(ivr: Invoke, cli_env: dict[str, str]) -> None:
+    assert ivr("db", "upgrade").exit_code == 0
+    data = Path(cli_env["IVR_DATA_DIR"])
+    assert data.stat().st_mode & 0o777 == 0o700
+    assert (data / "ivr.db").stat().st_mode & 0o777 == 0o600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -16,6 +17,8 @@ def create_engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed)
         in_memory = parsed.database in (None, "", ":memory:")
+        if not in_memory:
+            _private_file(Path(str(parsed.database)))
         event.listen(engine, "connect", lambda conn, _: _prepare_sqlite(conn, wal=not in_memory))
         return engine
     if parsed.get_backend_name() == "postgresql":
@@ -26,6 +29,12 @@ def create_engine_for(url: str) -> Engine:
             pool_pre_ping=True,
         )
     raise ValueError(f"unsupported database backend {parsed.get_backend_name()!r}")
+
+
+def _private_file(path: Path) -> None:
+    # Created 0600 before SQLite opens it: its -wal and -shm files then take the same mode.
+    if not path.exists() and path.parent.is_dir():
+        path.touch(mode=0o600, exist_ok=True)
 
 
 def _prepare_sqlite(dbapi_connection: Any, *, wal: bool) -> None:

@@ -5,12 +5,28 @@ from __future__ import annotations
 import base64
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, bindparam, delete, select, update
 
 from adapters.sqlalchemy.repositories.common import insert_unless_conflict
 from adapters.sqlalchemy.tables import idempotency_records as records
 from ivr_domain.shared.ids import UserId
 from ivr_domain.shared.ports import ClaimState, FieldCipher, IdempotencyClaim, StoredResponse
+
+# Every idempotent request runs these: built once, their values bind parameters.
+_MINE = (records.c.user_id == bindparam("match_user_id"), records.c.key == bindparam("match_key"))
+_DELETE = delete(records).where(*_MINE)
+_DELETE_EXPIRED = delete(records).where(*_MINE, records.c.expires_at <= bindparam("now"))
+_SELECT = select(records).where(*_MINE)
+_COMPLETE = (
+    update(records)
+    .where(*_MINE)
+    .values(
+        status_code=bindparam("new_status_code"),
+        response_body=bindparam("new_response_body"),
+        headers=bindparam("new_headers"),
+        completed=True,
+    )
+)
 
 
 def context_of(user_id: UserId, key: str) -> str:
@@ -44,9 +60,9 @@ class SqlAlchemyIdempotencyStore:
         self, *, user_id: UserId, key: str, request_hash: str, now: datetime, ttl_seconds: int
     ) -> IdempotencyClaim:
         """Claim a key for a request; an expired claim counts as absent."""
-        mine = (records.c.user_id == user_id, records.c.key == key)
+        mine = {"match_user_id": user_id, "match_key": key}
         with self._engine.begin() as db:
-            db.execute(delete(records).where(*mine, records.c.expires_at <= now))
+            db.execute(_DELETE_EXPIRED, {**mine, "now": now})
             values = {
                 "user_id": user_id,
                 "key": key,
@@ -57,7 +73,7 @@ class SqlAlchemyIdempotencyStore:
             }
             if insert_unless_conflict(db, records, values):
                 return IdempotencyClaim(state=ClaimState.NEW)
-            row = db.execute(select(records).where(*mine)).first()
+            row = db.execute(_SELECT, mine).first()
         if row is None:
             # the other claim was released between our insert and our read: report it busy, the client retries
             return IdempotencyClaim(state=ClaimState.IN_PROGRESS)
@@ -74,17 +90,17 @@ class SqlAlchemyIdempotencyStore:
         """Store the answer of a claimed key."""
         with self._engine.begin() as db:
             db.execute(
-                update(records)
-                .where(records.c.user_id == user_id, records.c.key == key)
-                .values(
-                    status_code=response.status,
-                    response_body=self._seal(user_id, key, response.body),
-                    headers=[list(pair) for pair in response.headers],
-                    completed=True,
-                )
+                _COMPLETE,
+                {
+                    "match_user_id": user_id,
+                    "match_key": key,
+                    "new_status_code": response.status,
+                    "new_response_body": self._seal(user_id, key, response.body),
+                    "new_headers": [list(pair) for pair in response.headers],
+                },
             )
 
     def release(self, *, user_id: UserId, key: str) -> None:
         """Forget a claim whose request failed unexpectedly, so it may be retried."""
         with self._engine.begin() as db:
-            db.execute(delete(records).where(records.c.user_id == user_id, records.c.key == key))
+            db.execute(_DELETE, {"match_user_id": user_id, "match_key": key})

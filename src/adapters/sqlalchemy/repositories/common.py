@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -103,13 +104,20 @@ def insert_unless_conflict(connection: Connection, table: Table, values: Mapping
     `ON CONFLICT DO NOTHING` instead of catching IntegrityError: on PostgreSQL a failed
     statement would abort the whole transaction unless wrapped in a savepoint.
     """
-    dialect = connection.dialect.name
+    # The values are parameters of a statement built once per table (building one per row, values
+    # included, cost more than running it); `values` holds plain values only, never SQL expressions.
+    return (
+        connection.execute(_insert_ignoring_conflicts(connection.dialect.name, table), dict(values)).first() is not None
+    )
+
+
+@cache
+def _insert_ignoring_conflicts(dialect: str, table: Table) -> Any:
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
     else:
         raise ValueError(f"unsupported dialect {dialect!r}")
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT
-    key = next(iter(table.primary_key.columns))
-    return connection.execute(stmt.returning(key)).first() is not None
+    return stmt.returning(next(iter(table.primary_key.columns)))

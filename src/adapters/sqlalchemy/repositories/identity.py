@@ -6,7 +6,7 @@ from typing import Any
 
 from attrs import evolve
 from returns.result import Failure, Result, Success
-from sqlalchemy import ColumnElement, Connection, Row, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, false, or_, select, true, update
 
 from adapters.sqlalchemy.repositories.common import cut_page, insert_unless_conflict, keyset
 from adapters.sqlalchemy.tables import practices, users
@@ -224,6 +224,10 @@ class SqlAlchemyUserRepository:
         return Conflict(entity="user", id=str(user.id), existing_id=str(user.id))
 
 
+# Asked by every patient create: built once, the id a bind parameter.
+_PRACTICE_EXISTS = select(practices.c.id).where(practices.c.id == bindparam("practice_id"))
+
+
 class SqlAlchemyPracticeDirectory:
     """Answers the patients context's question whether a practice exists."""
 
@@ -233,5 +237,4 @@ class SqlAlchemyPracticeDirectory:
 
     def exists(self, practice_id: PracticeId) -> bool:
         """Tell whether a practice with this id exists."""
-        stmt = select(practices.c.id).where(practices.c.id == practice_id)
-        return self._db.execute(stmt).first() is not None
+        return self._db.execute(_PRACTICE_EXISTS, {"practice_id": practice_id}).first() is not None

@@ -44,6 +44,27 @@ _INSURANCE_KEYS = tuple(c.name for c in _INSURANCE_READ)
 _PATIENT_COUNT = len(_PATIENT_KEYS)
 
 
+# Writes take the values as parameters of statements built once (building one per call, its values
+# included, cost more than running it: a third of a create's CPU).
+_INSERT_PATIENT = patients.insert()
+_INSERT_INSURANCES = patient_insurances.insert()
+_UPDATE_PATIENT = update(patients).where(
+    patients.c.id == bindparam("match_id"), patients.c.version == bindparam("match_version")
+)
+_DELETE_INSURANCES = delete(patient_insurances).where(patient_insurances.c.patient_id == bindparam("patient_id"))
+# The duplicate check of every create and update, built once (its values are bind parameters).
+_DUPLICATE = (
+    select(patients.c.id)
+    .where(
+        patients.c.practice_id == bindparam("practice_id"),
+        patients.c.bi_name_dob == bindparam("digest"),
+        patients.c.archived.is_(False),
+    )
+    .order_by(patients.c.created_at, patients.c.id)
+    .limit(1)
+)
+
+
 def patients_in_scope(scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause of the patients a scope reaches: by practice, or through a submitted IVR."""
     if scope.everything:
@@ -66,42 +87,35 @@ class SqlAlchemyPatientRepository:
 
     def get(self, patient_id: PatientId, *, scope: Scope) -> Patient | None:
         """Return the patient when they exist within scope (archived ones included)."""
-        found = self._load(select(*_PATIENT_READ).where(patients.c.id == patient_id, patients_in_scope(scope)))
+        values, reach = _reach_parameters(scope)
+        found = self._decode(self._db.execute(_get_statement(**reach), {**values, "patient_id": patient_id}))
         return found[0] if found else None
 
     def add(self, patient: Patient) -> None:
         """Store a new patient."""
-        self._db.execute(patients.insert().values(**self._codec.patient_values(patient)))
+        self._db.execute(_INSERT_PATIENT, self._codec.patient_values(patient))
         self._insert_insurances(patient)
 
     def save(self, patient: Patient) -> Result[Patient, Conflict]:
         """Store a changed patient if its version is current; return it with the next version."""
         saved = evolve(patient, version=patient.version + 1)
-        stmt = (
-            update(patients)
-            .where(patients.c.id == patient.id, patients.c.version == patient.version)
-            .values(**self._codec.patient_values(saved))
-        )
-        if self._db.execute(stmt).rowcount != 1:
+        values = {**self._codec.patient_values(saved), "match_id": patient.id, "match_version": patient.version}
+        if self._db.execute(_UPDATE_PATIENT, values).rowcount != 1:
             return Failure(Conflict(entity="patient", id=str(patient.id)))
-        self._db.execute(delete(patient_insurances).where(patient_insurances.c.patient_id == patient.id))
+        self._db.execute(_DELETE_INSURANCES, {"patient_id": patient.id})
         self._insert_insurances(saved)
         return Success(saved)
 
     def list(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[Patient]:
         """Return one page of the patients within scope that match the filters."""
         key = sort_key(page, _SORT_COLUMNS)
-        values = keyset_parameters(page, key)
-        by_practice = not scope.everything and bool(scope.practice_ids)
-        if by_practice:
-            values["practice_ids"] = list(scope.practice_ids)
+        values, reach = _reach_parameters(scope)
+        values |= keyset_parameters(page, key)
         for name in ("practice_id", "created_from", "created_to"):
             if getattr(filters, name) is not None:
                 values[f"filter_{name}"] = getattr(filters, name)
         stmt = _list_statement(
-            everything=scope.everything,
-            by_practice=by_practice,
-            by_ivr=not scope.everything and scope.submitted_ivrs,
+            **reach,
             archived=filters.archived,
             filtered=frozenset(name for name in values if name.startswith("filter_")),
             sort=key.field,
@@ -136,23 +150,14 @@ class SqlAlchemyPatientRepository:
         self, *, practice_id: PracticeId, first_name: str, last_name: str, date_of_birth: date
     ) -> PatientId | None:
         """Return an unarchived patient of the practice with the same normalised names and birth date."""
-        stmt = (
-            select(patients.c.id)
-            .where(
-                patients.c.practice_id == practice_id,
-                patients.c.bi_name_dob == self._codec.name_dob(first_name, last_name, date_of_birth),
-                patients.c.archived.is_(False),
-            )
-            .order_by(patients.c.created_at, patients.c.id)
-            .limit(1)
-        )
-        found = self._db.execute(stmt).scalar_one_or_none()
+        digest = self._codec.name_dob(first_name, last_name, date_of_birth)
+        found = self._db.execute(_DUPLICATE, {"practice_id": practice_id, "digest": digest}).scalar_one_or_none()
         return PatientId(found) if found is not None else None
 
     def _insert_insurances(self, patient: Patient) -> None:
         if patient.insurances:
             rows = [self._codec.insurance_values(patient.id, i) for i in patient.insurances]
-            self._db.execute(patient_insurances.insert(), rows)
+            self._db.execute(_INSERT_INSURANCES, rows)
 
     def _load(self, stmt: Select[Any], *, order: tuple[str, bool] | None = None) -> tuple[Patient, ...]:
         return self._decode(self._db.execute(_with_insurances(stmt, order)))
@@ -184,6 +189,36 @@ def _with_insurances(stmt: Select[Any], order: tuple[str, bool] | None) -> Selec
     return joined.order_by(*((column.desc(), row_id.desc()) if order[1] else (column.asc(), row_id.asc())))
 
 
+def _reach_parameters(scope: Scope) -> tuple[dict[str, Any], dict[str, bool]]:
+    """A scope as the shape of its clause (`_bound_reach`'s arguments) and the values of its parameters."""
+    by_practice = not scope.everything and bool(scope.practice_ids)
+    shape = {
+        "everything": scope.everything,
+        "by_practice": by_practice,
+        "by_ivr": not scope.everything and scope.submitted_ivrs,
+    }
+    return ({"practice_ids": list(scope.practice_ids)} if by_practice else {}), shape
+
+
+def _bound_reach(*, everything: bool, by_practice: bool, by_ivr: bool) -> ColumnElement[bool]:
+    """`patients_in_scope` for statements built once: the practices are the expanding `practice_ids`."""
+    if everything:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if by_practice:
+        clauses.append(patients.c.practice_id.in_(bindparam("practice_ids", expanding=True)))
+    if by_ivr:
+        clauses.append(patients.c.ivr_submitted.is_(True))
+    return or_(*clauses) if clauses else false()
+
+
+@cache
+def _get_statement(*, everything: bool, by_practice: bool, by_ivr: bool) -> Select[Any]:
+    """One patient by `patient_id` within a scope of this shape, with insurances; built once per shape."""
+    reach = _bound_reach(everything=everything, by_practice=by_practice, by_ivr=by_ivr)
+    return _with_insurances(select(*_PATIENT_READ).where(patients.c.id == bindparam("patient_id"), reach), None)
+
+
 @cache
 def _list_statement(
     *,
@@ -202,15 +237,7 @@ def _list_statement(
     compilation, cost more than running it; a shape (which scope, which filters, which sort) is
     built the first time it is asked for and reused by every request of that shape.
     """
-    if everything:
-        reach: ColumnElement[bool] = true()
-    else:
-        clauses: list[ColumnElement[bool]] = []
-        if by_practice:
-            clauses.append(patients.c.practice_id.in_(bindparam("practice_ids", expanding=True)))
-        if by_ivr:
-            clauses.append(patients.c.ivr_submitted.is_(True))
-        reach = or_(*clauses) if clauses else false()
+    reach = _bound_reach(everything=everything, by_practice=by_practice, by_ivr=by_ivr)
     stmt = select(*_PATIENT_READ).where(reach, patients.c.archived.is_(archived))
     if "filter_practice_id" in filtered:
         stmt = stmt.where(patients.c.practice_id == bindparam("filter_practice_id"))

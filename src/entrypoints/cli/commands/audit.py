@@ -20,7 +20,8 @@ def seal() -> None:
     sealer = built.audit_sealer()
     sealed = sealer.seal_all()
     remaining = built.audit_verifier().verify().unsealed
-    typer.echo(f"sealed {sealed} entries; {remaining} not sealed yet (their transactions were still running)")
+    waiting = f"; {remaining} not sealed yet (their transactions were still running)" if remaining else ""
+    typer.echo(f"sealed {sealed} entries{waiting}")
 
 
 @app.command("verify")

@@ -17,7 +17,7 @@ def upgrade() -> None:
     if loaded.persistence == "memory":
         typer.echo("the memory store has no schema to upgrade")
         return
-    loaded.data_dir.mkdir(parents=True, exist_ok=True)
+    loaded.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         upgrade_schema(loaded.database_url)
     except Exception as exc:  # unreachable server, bad URL, locked file: say which, without a traceback

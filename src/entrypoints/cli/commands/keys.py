@@ -36,6 +36,7 @@ def _print_usage(built: Container) -> None:
     usage["documents"] = dict(built.document_store().key_ids())
     for table, counts in usage.items():
         shown = ", ".join(f"{key_id}: {count}" for key_id, count in counts.items() if count or key_id == current)
+        shown = shown or "none"
         typer.echo(f"  {table:<22} {shown}")
 
 
