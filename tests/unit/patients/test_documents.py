@@ -13,12 +13,14 @@ from ivr_domain.admin.ports import AuditQuery
 from ivr_domain.identity.permissions import ROLE_DEFAULTS
 from ivr_domain.patients.documents import Document, DocumentKind, UploadDocument
 from ivr_domain.patients.model import Patient
+from ivr_domain.patients.use_cases import ArchivePatient
 from ivr_domain.shared.actor import Actor, Role, Scope
 from ivr_domain.shared.audit import Outcome
 from ivr_domain.shared.documents import PNG, DocumentUnreadable, UploadRefused
 from ivr_domain.shared.errors import (
     FieldError,
     InvalidQuery,
+    InvalidTransition,
     NotFound,
     NotPermitted,
     TooLarge,
@@ -216,3 +218,12 @@ def test_downloads_are_scoped_to_the_patient_and_verified(platform: Platform, do
     download = value_of(platform.container.get_document()(doctor, patient.id, document.id))
     with pytest.raises(DocumentUnreadable, match="digest"):
         b"".join(download.chunks())
+
+
+def test_an_archived_patient_takes_no_new_documents(platform: Platform, doctor: Actor, patient: Patient) -> None:
+    value_of(platform.container.archive_patient()(doctor, ArchivePatient(patient_id=patient.id)))
+    refused = error_of(_upload(platform, doctor, patient.id))  # type: ignore[arg-type]
+    assert isinstance(refused, InvalidTransition)
+    assert refused.status == "archived"
+    assert not _store(platform).key_ids()  # nothing was stored
+    assert _audited(platform, patient.id, "patients.documents.upload") == [(Outcome.INVALID, "invalid_transition")]

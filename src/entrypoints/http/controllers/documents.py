@@ -50,7 +50,7 @@ class DocumentsController(Controller):
         status_code=201,
         guards=[upload_guard],
         operation_class=UploadOperation,
-        responses=problem_responses(*PROTECTED, *BODY, 404),
+        responses=problem_responses(*PROTECTED, *BODY, 404, 409),
     )
     async def upload_document(
         self,

@@ -21,6 +21,7 @@ from ivr_domain.shared.audit import AuditLog
 from ivr_domain.shared.documents import EXTENSIONS, JPEG, PDF, PNG, TIFF
 from ivr_domain.shared.errors import (
     FieldError,
+    InvalidTransition,
     NotFound,
     NotPermitted,
     TooLarge,
@@ -37,7 +38,9 @@ UPLOAD = "patients.documents.upload"
 LIST = "patients.documents.list"
 READ = "patients.documents.read"
 
-UploadDocumentError: TypeAlias = NotFound | NotPermitted | ValidationFailed | TooLarge | UnsupportedMediaType
+UploadDocumentError: TypeAlias = (
+    NotFound | NotPermitted | InvalidTransition | ValidationFailed | TooLarge | UnsupportedMediaType
+)
 
 
 class DocumentKind(StrEnum):

@@ -42,6 +42,7 @@ from ivr_domain.shared.documents import (
 from ivr_domain.shared.errors import (
     FieldError,
     InvalidQuery,
+    InvalidTransition,
     NotFound,
     NotPermitted,
     TooLarge,
@@ -94,7 +95,7 @@ class UploadDocumentHandler:
     max_bytes: int
 
     def __call__(self, actor: Actor, cmd: UploadDocument) -> Result[Document, UploadDocumentError]:
-        """Answer in order: 404 scope, 403 role, 422 fields, 415 sniffed type, 413 size; else store and record."""
+        """Answer in order: 404 scope, 403 role, 409 archived, 422 fields, 415 sniffed type, 413 size; else store."""
         about = _about(cmd.patient_id)
         with self.uow() as uow:
             patient = uow.patients.get(cmd.patient_id, scope=actor.scope)
@@ -102,6 +103,9 @@ class UploadDocumentHandler:
             return self.audit.refused(actor, UPLOAD, NotFound(entity="patient", id=str(cmd.patient_id)), **about)
         if not may_write_documents(actor):
             return self.audit.refused(actor, UPLOAD, NotPermitted(action=UPLOAD), **about)
+        if patient.archived:
+            archived = InvalidTransition(entity="patient", status="archived", trigger="upload_document")
+            return self.audit.refused(actor, UPLOAD, archived, **about)
         kind, problem = _form_problem(cmd)
         if problem is not None or kind is None or cmd.content is None:
             return self.audit.refused(actor, UPLOAD, problem or ValidationFailed(errors=()), **about)
