@@ -65,6 +65,11 @@ class SessionCache:
         """Forget every entry of a user (deactivated, or given other permissions), so the next request re-checks."""
         self._evict(lambda actor: actor.user_id == user_id)
 
+    def clear(self) -> None:
+        """Forget every entry (the hierarchy changed: many actors' scopes may have)."""
+        with self._lock:
+            self._entries.clear()
+
     def _evict(self, stale: Callable[[Actor], bool]) -> None:
         with self._lock:
             for key in [k for k, (actor, _) in self._entries.items() if stale(actor)]:

@@ -53,3 +53,22 @@ def test_changed_permissions_apply_at_once_to_a_cached_session(cached: Platform,
     assert cached_client.put(f"{USERS}/{doctor.id}/permissions", json=revoked, headers=admin_auth).status_code == 200
     assert_problem(cached_client.post("/api/v1/patients", json=patient_body(), headers=doctor_auth), 403)
     assert "patients.write" not in cached_client.get(ME, headers=doctor_auth).json()["permissions"]
+
+
+def test_a_hierarchy_change_reaches_cached_sessions_at_once(cached: Platform, cached_client: Client) -> None:
+    doctor = cached.user("doc@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
+    sam = cached.user("sam@example.org", Role.SALESPERSON)
+    admin_auth = login(cached_client, "admin@example.org")
+    doctor_auth = login(cached_client, "doc@example.org")
+    sam_auth = login(cached_client, "sam@example.org")
+    created = cached_client.post("/api/v1/patients", json=patient_body(), headers=doctor_auth)
+    assert created.status_code == 201, created.text
+    assert cached_client.get("/api/v1/patients", headers=sam_auth).json()["items"] == []  # cached, no reach yet
+
+    assigned = cached_client.post(
+        f"{USERS}/{sam.id}/assignments", json={"member_user_id": str(doctor.id)}, headers=admin_auth
+    )
+    assert assigned.status_code == 201, assigned.text
+
+    reached = cached_client.get("/api/v1/patients", headers=sam_auth).json()["items"]
+    assert [p["id"] for p in reached] == [created.json()["id"]]

@@ -275,4 +275,7 @@ class UsersController(Controller):
             member_user_id=UserId(member.member_user_id) if member.member_user_id else None,
             member_practice_id=PracticeId(member.member_practice_id) if member.member_practice_id else None,
         )
-        return assignment_out(ok(assign_member(actor, cmd)))
+        assignment = ok(assign_member(actor, cmd))
+        # Scope follows the hierarchy: everyone above the moved member may now reach more or less.
+        bearer.cache.clear()
+        return assignment_out(assignment)
