@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from attrs import frozen
 
@@ -13,10 +13,9 @@ from ivr_domain.shared.ids import AssignmentId, PracticeId, SessionId, UserId
 
 
 @frozen(kw_only=True)
-class MemberAssigned(DomainEvent):
-    """A manager gained a member: a distributor, a salesperson, or a practice."""
+class _MembershipChange(DomainEvent):
+    """An assignment of the sales hierarchy that began or ended."""
 
-    name: ClassVar[str] = "identity.member_assigned"
     assignment_id: AssignmentId
     kind: AssignmentKind
     manager_id: UserId
@@ -24,8 +23,8 @@ class MemberAssigned(DomainEvent):
     member_practice_id: PracticeId | None = None
 
     @classmethod
-    def of(cls, assignment: Assignment, *, at: datetime) -> MemberAssigned:
-        """Describe a new current assignment."""
+    def of(cls, assignment: Assignment, *, at: datetime) -> Self:
+        """Describe the assignment that began or ended."""
         return cls(
             occurred_at=at,
             assignment_id=assignment.id,
@@ -37,27 +36,17 @@ class MemberAssigned(DomainEvent):
 
 
 @frozen(kw_only=True)
-class MemberRemoved(DomainEvent):
+class MemberAssigned(_MembershipChange):
+    """A manager gained a member: a distributor, a salesperson, or a practice."""
+
+    name: ClassVar[str] = "identity.member_assigned"
+
+
+@frozen(kw_only=True)
+class MemberRemoved(_MembershipChange):
     """A manager lost a member (it moved to another manager)."""
 
     name: ClassVar[str] = "identity.member_removed"
-    assignment_id: AssignmentId
-    kind: AssignmentKind
-    manager_id: UserId
-    member_user_id: UserId | None = None
-    member_practice_id: PracticeId | None = None
-
-    @classmethod
-    def of(cls, assignment: Assignment, *, at: datetime) -> MemberRemoved:
-        """Describe an assignment that was closed."""
-        return cls(
-            occurred_at=at,
-            assignment_id=assignment.id,
-            kind=assignment.kind,
-            manager_id=assignment.manager_id,
-            member_user_id=assignment.member_user_id,
-            member_practice_id=assignment.member_practice_id,
-        )
 
 
 @frozen(kw_only=True)
