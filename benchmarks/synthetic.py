@@ -6,8 +6,9 @@ import random
 import string
 from datetime import date, timedelta
 
-from ivr_domain.patients.model import InsuranceRank, PlanType, Sex, SubscriberRelationship
+from ivr_domain.patients.model import Sex, SubscriberRelationship
 from ivr_domain.patients.validation import InsuranceInput, PatientInput, SubscriberInput
+from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.validation import AddressInput
 
 FIRST_NAMES = (

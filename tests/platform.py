@@ -18,13 +18,14 @@ from ivr_domain.identity.model import User
 from ivr_domain.identity.use_cases.auth import Login, TokenPair
 from ivr_domain.identity.use_cases.hierarchy import AssignMember
 from ivr_domain.identity.use_cases.users import CreateUser
-from ivr_domain.patients.model import InsuranceRank, PlanType, Sex
+from ivr_domain.patients.model import Sex
 from ivr_domain.patients.use_cases import CreatePatient
 from ivr_domain.patients.validation import InsuranceInput, PatientInput
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Role
 from ivr_domain.shared.audit import AuditEntry
 from ivr_domain.shared.clock import MovableClock
 from ivr_domain.shared.ids import PracticeId
+from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.paging import MAX_LIMIT, PageRequest
 
 T = TypeVar("T")

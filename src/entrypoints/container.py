@@ -66,6 +66,14 @@ from ivr_domain.notifications.use_cases import (
     MarkAllNotificationsReadHandler,
     MarkNotificationReadHandler,
 )
+from ivr_domain.ivr.use_cases import (
+    ActOnIvrHandler,
+    CreateIvrHandler,
+    GetIvrHandler,
+    IvrHistoryHandler,
+    ListIvrsHandler,
+    UpdateIvrHandler,
+)
 from ivr_domain.patients.documents import GetDocumentHandler, ListDocumentsHandler, UploadDocumentHandler
 from ivr_domain.patients.use_cases import (
     ArchivePatientHandler,
@@ -288,6 +296,17 @@ class Container(containers.DeclarativeContainer):
     archive_patient = providers.Singleton(ArchivePatientHandler, uow=uow.provider, clock=clock, audit=audit_trail)
     list_patients = providers.Singleton(ListPatientsHandler, uow=uow.provider, audit=audit_trail)
     search_patients = providers.Singleton(SearchPatientsHandler, uow=uow.provider, audit=audit_trail)
+
+    create_ivr = providers.Singleton(
+        CreateIvrHandler, uow=uow.provider, codes=code_sets, clock=clock, audit=audit_trail
+    )
+    update_ivr = providers.Singleton(
+        UpdateIvrHandler, uow=uow.provider, codes=code_sets, clock=clock, audit=audit_trail
+    )
+    get_ivr = providers.Singleton(GetIvrHandler, uow=uow.provider, audit=audit_trail)
+    list_ivrs = providers.Singleton(ListIvrsHandler, uow=uow.provider, audit=audit_trail)
+    ivr_history = providers.Singleton(IvrHistoryHandler, uow=uow.provider, audit=audit_trail)
+    act_on_ivr = providers.Singleton(ActOnIvrHandler, uow=uow.provider, clock=clock, audit=audit_trail)
 
     rekeyer = providers.Singleton(SqlAlchemyRekeyer, engine, cipher=cipher, blind_index=blind_index)
 

@@ -9,11 +9,12 @@ from attrs import evolve
 from returns.result import Failure, Success
 
 from ivr_domain.identity.model import Practice
-from ivr_domain.patients.model import InsuranceRank, PlanType, Sex
+from ivr_domain.patients.model import Sex
 from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate, PatientFilter
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import PatientId, new_id
+from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.paging import PageRequest
 from ivr_domain.shared.values import PersonName
 from tests.contract import builders

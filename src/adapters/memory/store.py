@@ -11,14 +11,35 @@ from attrs import frozen
 from adapters.memory.audit import new_audit_table
 from adapters.memory.events import new_event_tables
 from ivr_domain.identity.model import Assignment, Practice, RefreshToken, ResetToken, Session, User
+from ivr_domain.ivr.model import HistoryEntry, Ivr
 from ivr_domain.patients.documents import Document
 from ivr_domain.patients.model import Patient
-from ivr_domain.shared.ids import AssignmentId, DocumentId, PatientId, PracticeId, SessionId, UserId
+from ivr_domain.shared.ids import (
+    AssignmentId,
+    DocumentId,
+    IvrHistoryId,
+    IvrId,
+    PatientId,
+    PracticeId,
+    SessionId,
+    UserId,
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-TABLES = ("practices", "users", "sessions", "refresh_tokens", "reset_tokens", "assignments", "patients", "documents")
+TABLES = (
+    "practices",
+    "users",
+    "sessions",
+    "refresh_tokens",
+    "reset_tokens",
+    "assignments",
+    "patients",
+    "documents",
+    "ivrs",
+    "ivr_history",
+)
 
 
 @frozen(kw_only=True)
@@ -33,6 +54,8 @@ class Snapshot:
     assignments: Mapping[AssignmentId, Assignment]
     patients: Mapping[PatientId, Patient]
     documents: Mapping[DocumentId, Document]
+    ivrs: Mapping[IvrId, Ivr]
+    ivr_history: Mapping[IvrHistoryId, HistoryEntry]
 
 
 class InMemoryStore:
@@ -49,6 +72,10 @@ class InMemoryStore:
         self.assignments: dict[AssignmentId, Assignment] = {}
         self.patients: dict[PatientId, Patient] = {}
         self.documents: dict[DocumentId, Document] = {}
+        self.ivrs: dict[IvrId, Ivr] = {}
+        self.ivr_history: dict[IvrHistoryId, HistoryEntry] = {}
+        # People-facing reference numbers per (prefix, year): taken at once, never given back, like a sequence.
+        self.reference_counters: dict[tuple[str, int], int] = {}
         self.audit = new_audit_table()
         self.events = new_event_tables()
         # A claim marks a row (or a unique value) a live unit of work is changing, so that a

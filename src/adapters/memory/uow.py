@@ -11,6 +11,12 @@ from adapters.memory.audit import AuditRow, InMemoryAuditLog, InMemoryAuditRecor
 from adapters.memory.documents import InMemoryDocumentRepository
 from adapters.memory.events import InMemoryOutbox, InMemoryOutboxRecords, InMemoryProcessedEvents, OutboxRow
 from adapters.memory.identity import InMemoryPracticeDirectory, InMemoryPracticeRepository, InMemoryUserRepository
+from adapters.memory.ivrs import (
+    InMemoryIvrAudience,
+    InMemoryIvrHistory,
+    InMemoryIvrPatients,
+    InMemoryIvrRepository,
+)
 from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.patients import InMemoryPatientRepository
 from adapters.memory.sessions import InMemoryResetTokenRepository, InMemorySessionRepository
@@ -25,6 +31,7 @@ from ivr_domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from ivr_domain.ivr.ports import IvrAudience, IvrHistory, IvrPatients, IvrRepository, IvrUnitOfWork
 from ivr_domain.notifications.ports import NotificationRepository, NotificationsUnitOfWork
 from ivr_domain.patients.documents import DocumentRepository, DocumentsUnitOfWork
 from ivr_domain.patients.ports import PatientRepository, PatientsUnitOfWork, PracticeDirectory
@@ -53,6 +60,10 @@ class InMemoryUnitOfWork:
     outbox_records: OutboxRecords
     processed_events: ProcessedEvents
     notifications: NotificationRepository
+    ivrs: IvrRepository
+    ivr_history: IvrHistory
+    ivr_patients: IvrPatients
+    ivr_audience: IvrAudience
 
     def __init__(self, store: InMemoryStore, *, after_commit: AfterCommit | None = None) -> None:
         """Prepare a unit of work over a store; `after_commit` hears of the events each commit published."""
@@ -113,6 +124,10 @@ class InMemoryUnitOfWork:
         self.patients = InMemoryPatientRepository(workspace)
         self.practice_directory = InMemoryPracticeDirectory(workspace)
         self.documents = InMemoryDocumentRepository(workspace)
+        self.ivrs = InMemoryIvrRepository(workspace)
+        self.ivr_history = InMemoryIvrHistory(workspace)
+        self.ivr_patients = InMemoryIvrPatients(workspace)
+        self.ivr_audience = InMemoryIvrAudience(workspace)
         self._audit_log = InMemoryAuditLog()
         self._audit_records = InMemoryAuditRecords(self._store.audit, self._store.lock)
         self.audit = self._audit_log
@@ -153,3 +168,6 @@ if TYPE_CHECKING:
 
     def _satisfies_events(uow: InMemoryUnitOfWork) -> tuple[OutboxUnitOfWork, NotificationsUnitOfWork]:
         return uow, uow
+
+    def _satisfies_ivrs(uow: InMemoryUnitOfWork) -> IvrUnitOfWork:
+        return uow

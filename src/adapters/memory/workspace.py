@@ -7,9 +7,19 @@ from typing import Any, Protocol, TypeVar
 
 from adapters.memory.store import InMemoryStore, TableView
 from ivr_domain.identity.model import Assignment, Practice, RefreshToken, ResetToken, Session, User
+from ivr_domain.ivr.model import HistoryEntry, Ivr
 from ivr_domain.patients.documents import Document
 from ivr_domain.patients.model import Patient
-from ivr_domain.shared.ids import AssignmentId, DocumentId, PatientId, PracticeId, SessionId, UserId
+from ivr_domain.shared.ids import (
+    AssignmentId,
+    DocumentId,
+    IvrHistoryId,
+    IvrId,
+    PatientId,
+    PracticeId,
+    SessionId,
+    UserId,
+)
 
 
 class Versioned(Protocol):
@@ -40,6 +50,8 @@ class Workspace:
         self.assignments: TableView[AssignmentId, Assignment] = TableView(snap.assignments)
         self.patients: TableView[PatientId, Patient] = TableView(snap.patients)
         self.documents: TableView[DocumentId, Document] = TableView(snap.documents)
+        self.ivrs: TableView[IvrId, Ivr] = TableView(snap.ivrs)
+        self.ivr_history: TableView[IvrHistoryId, HistoryEntry] = TableView(snap.ivr_history)
 
     def changes(self) -> Mapping[str, Mapping[Any, Any]]:
         """Return this transaction's writes, table by table."""
@@ -52,6 +64,8 @@ class Workspace:
             "assignments": self.assignments.changes,
             "patients": self.patients.changes,
             "documents": self.documents.changes,
+            "ivrs": self.ivrs.changes,
+            "ivr_history": self.ivr_history.changes,
         }
 
     def claim_new(self, table: str, key: Hashable) -> None:

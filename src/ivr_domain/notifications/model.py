@@ -23,6 +23,14 @@ class NotificationKind(StrEnum):
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
     SESSION_REVOKED = "session_revoked"
+    IVR_SUBMITTED = "ivr_submitted"
+    IVR_IN_REVIEW = "ivr_in_review"
+    IVR_INFO_REQUESTED = "ivr_info_requested"
+    IVR_PENDING_PRIOR_AUTH = "ivr_pending_prior_auth"
+    IVR_APPROVED = "ivr_approved"
+    IVR_REJECTED = "ivr_rejected"
+    IVR_CANCELLED = "ivr_cancelled"
+    IVR_EXPIRED = "ivr_expired"
 
 
 class SubjectType(StrEnum):
@@ -31,6 +39,7 @@ class SubjectType(StrEnum):
     USER = "user"
     PRACTICE = "practice"
     SESSION = "session"
+    IVR = "ivr"
 
 
 def notification_id(event_id: EventId, recipient_id: UserId, kind: NotificationKind) -> NotificationId:

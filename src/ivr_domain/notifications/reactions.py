@@ -13,6 +13,7 @@ from ivr_domain.identity.events import (
     PasswordReset,
     SessionRevokedForReuse,
 )
+from ivr_domain.ivr.events import IvrStatusChanged
 from ivr_domain.notifications.model import Notification, NotificationKind, SubjectType
 from ivr_domain.shared.events import DomainEvent
 
@@ -77,12 +78,29 @@ def _session_revoked(event: SessionRevokedForReuse) -> tuple[Notification, ...]:
     return (notification,)
 
 
+def _ivr_status_changed(event: IvrStatusChanged) -> tuple[Notification, ...]:
+    # The kind carries the new status; the IVR is named by id only (its reference and content stay in the IVR).
+    kind = NotificationKind(f"ivr_{event.to_status}")
+    return tuple(
+        Notification.about(
+            event_id=event.event_id,
+            recipient_id=recipient,
+            kind=kind,
+            subject_type=SubjectType.IVR,
+            subject_id=event.ivr_id,
+            occurred_at=event.occurred_at,
+        )
+        for recipient in event.audience
+    )
+
+
 _REACTIONS: dict[type[DomainEvent], Callable[[Any], tuple[Notification, ...]]] = {
     MemberAssigned: _member_added,
     MemberRemoved: _member_removed,
     PasswordChanged: _password_changed,
     PasswordReset: _password_reset,
     SessionRevokedForReuse: _session_revoked,
+    IvrStatusChanged: _ivr_status_changed,
 }
 
 NOTIFYING_EVENTS: tuple[type[DomainEvent], ...] = tuple(_REACTIONS)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from attrs import frozen
 
 from ivr_domain.shared.ids import PatientId, PracticeId, UserId
+from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.values import Address, Email, PersonName, Phone
 
 
@@ -18,26 +19,6 @@ class Sex(StrEnum):
     MALE = "male"
     OTHER = "other"
     UNKNOWN = "unknown"
-
-
-class InsuranceRank(StrEnum):
-    """The order in which insurances pay."""
-
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
-
-
-class PlanType(StrEnum):
-    """Kinds of coverage."""
-
-    MEDICARE = "medicare"
-    MEDICARE_ADVANTAGE = "medicare_advantage"
-    MEDICAID = "medicaid"
-    COMMERCIAL = "commercial"
-    TRICARE = "tricare"
-    WORKERS_COMP = "workers_comp"
-    SELF_PAY = "self_pay"
-    OTHER = "other"
 
 
 class SubscriberRelationship(StrEnum):

@@ -9,13 +9,12 @@ from returns.result import Failure, Result, Success
 
 from ivr_domain.patients.model import (
     Insurance,
-    InsuranceRank,
-    PlanType,
     Sex,
     Subscriber,
     SubscriberRelationship,
 )
 from ivr_domain.shared.errors import ValidationFailed
+from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.ports import PhoneNumbers
 from ivr_domain.shared.validation import AddressInput, Problems
 from ivr_domain.shared.values import Address, Email, PersonName, Phone

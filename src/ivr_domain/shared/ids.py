@@ -16,6 +16,8 @@ EventId = NewType("EventId", UUID)
 AuditId = NewType("AuditId", UUID)
 DocumentId = NewType("DocumentId", UUID)
 NotificationId = NewType("NotificationId", UUID)
+IvrId = NewType("IvrId", UUID)
+IvrHistoryId = NewType("IvrHistoryId", UUID)
 
 _VERSION_7 = 0x7000
 _VARIANT_RFC4122 = 0x8000000000000000

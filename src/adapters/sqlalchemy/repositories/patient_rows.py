@@ -8,14 +8,13 @@ from typing import Any, TypeVar
 
 from ivr_domain.patients.model import (
     Insurance,
-    InsuranceRank,
     Patient,
-    PlanType,
     Sex,
     Subscriber,
     SubscriberRelationship,
 )
 from ivr_domain.shared.ids import PatientId, PracticeId, UserId
+from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.ports import BlindIndex, FieldCipher
 from ivr_domain.shared.values import Address, Email, PersonName, Phone, normalise_for_match
 

@@ -1,0 +1,1 @@
+"""Insurance verification requests: content, validation, lifecycle, review and coverage."""

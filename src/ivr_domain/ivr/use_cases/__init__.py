@@ -1,0 +1,40 @@
+"""The IVR use cases: drafting, reading and moving IVRs through their lifecycle."""
+
+from ivr_domain.ivr.use_cases.drafts import CreateIvr, CreateIvrHandler, UpdateIvr, UpdateIvrHandler
+from ivr_domain.ivr.use_cases.reads import GetIvrHandler, IvrHistoryHandler, ListIvrsHandler
+from ivr_domain.ivr.use_cases.transitions import (
+    ActOnIvr,
+    ActOnIvrHandler,
+    Approve,
+    Cancel,
+    Expire,
+    IvrAction,
+    Reject,
+    RequestInfo,
+    RequirePriorAuth,
+    Resubmit,
+    StartReview,
+    Submit,
+)
+
+__all__ = [
+    "ActOnIvr",
+    "ActOnIvrHandler",
+    "Approve",
+    "Cancel",
+    "CreateIvr",
+    "CreateIvrHandler",
+    "Expire",
+    "GetIvrHandler",
+    "IvrAction",
+    "IvrHistoryHandler",
+    "ListIvrsHandler",
+    "Reject",
+    "RequestInfo",
+    "RequirePriorAuth",
+    "Resubmit",
+    "StartReview",
+    "Submit",
+    "UpdateIvr",
+    "UpdateIvrHandler",
+]
