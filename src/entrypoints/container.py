@@ -60,12 +60,6 @@ from ivr_domain.identity.use_cases.users import (
     ListUsersHandler,
     UpdateUserHandler,
 )
-from ivr_domain.notifications.use_cases import (
-    DeliverNotificationsHandler,
-    ListNotificationsHandler,
-    MarkAllNotificationsReadHandler,
-    MarkNotificationReadHandler,
-)
 from ivr_domain.ivr.use_cases import (
     ActOnIvrHandler,
     CreateIvrHandler,
@@ -73,6 +67,12 @@ from ivr_domain.ivr.use_cases import (
     IvrHistoryHandler,
     ListIvrsHandler,
     UpdateIvrHandler,
+)
+from ivr_domain.notifications.use_cases import (
+    DeliverNotificationsHandler,
+    ListNotificationsHandler,
+    MarkAllNotificationsReadHandler,
+    MarkNotificationReadHandler,
 )
 from ivr_domain.patients.documents import GetDocumentHandler, ListDocumentsHandler, UploadDocumentHandler
 from ivr_domain.patients.use_cases import (

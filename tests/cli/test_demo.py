@@ -1,4 +1,4 @@
-"""`ivr seed-demo`: one account per role, a small hierarchy and fictional patients, safe to run again."""
+"""`ivr seed-demo`: one account per role, a small hierarchy, fictional patients and IVRs, safe to run again."""
 
 from __future__ import annotations
 
@@ -6,18 +6,29 @@ from collections.abc import Callable
 
 from click.testing import Result
 
-from entrypoints.cli.commands.demo import ACCOUNTS, DEMO_PASSWORD, PATIENTS
+from entrypoints.cli.commands.demo import ACCOUNTS, DEMO_IVRS, DEMO_PASSWORD, PATIENTS
 from entrypoints.container import Container
 from ivr_domain.identity.model import AssignmentKind
 from ivr_domain.identity.use_cases.auth import Login
-from ivr_domain.shared.actor import Role
+from ivr_domain.ivr.model import Ivr
+from ivr_domain.ivr.ports import IvrFilter
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
+from ivr_domain.shared.paging import MAX_LIMIT, PageRequest
 from tests.cli.conftest import Invoke, all_patients, all_practices, all_users, current_assignments, user
+
+CREATED = f"demo data created: {len(ACCOUNTS)} accounts, {len(PATIENTS)} patients, {len(DEMO_IVRS)} IVRs"
+
+
+def all_ivrs(built: Container) -> list[Ivr]:
+    """Every IVR in the database, in the full projection, oldest first."""
+    page = built.list_ivrs()(SYSTEM_ACTOR, IvrFilter(), PageRequest(limit=MAX_LIMIT, sort="created_at")).unwrap()
+    return [shown.ivr for shown in page.items if isinstance(shown.ivr, Ivr)]
 
 
 def test_seed_creates_one_account_per_role_and_prints_the_logins(
     seeded: Result, read_back: Callable[[], Container]
 ) -> None:
-    assert seeded.stdout.startswith(f"demo data created: {len(ACCOUNTS)} accounts, {len(PATIENTS)} patients\n")
+    assert seeded.stdout.startswith(f"{CREATED}\n")
     assert f"password for all: {DEMO_PASSWORD}" in seeded.stdout
     for email, name, role, _ in ACCOUNTS:
         assert any(email in line and role.value in line and name in line for line in seeded.stdout.splitlines())
@@ -48,11 +59,35 @@ def test_seed_builds_the_hierarchy_and_the_patients(seeded: Result, read_back: C
     }
 
 
+def test_seed_brings_an_ivr_of_each_springfield_patient_to_its_own_state(
+    seeded: Result, read_back: Callable[[], Container]
+) -> None:
+    built = read_back()
+    first_names = {p.id: p.name.first for p in all_patients(built)}
+    ivrs = all_ivrs(built)
+    assert [(first_names[i.patient_id], i.status) for i in ivrs] == [(first, state) for first, _, state in DEMO_IVRS]
+    assert {i.practice_id for i in ivrs} == {user(built, "doctor@demo.example.org").practice_id}
+    draft, submitted, approved = ivrs
+    assert (draft.submitted_at, submitted.reviewer_id) == (None, None)  # the queue has work for staff@demo
+    doctor, staff = user(built, "doctor@demo.example.org"), user(built, "staff@demo.example.org")
+    assert {i.created_by for i in ivrs} == {doctor.id}
+    assert approved.reviewer_id == staff.id
+    (coverage,) = approved.coverages
+    assert (coverage.outcome.value, approved.valid_until) == ("covered", coverage.valid_until)
+    assert [i.content.application_cpt_codes for i in ivrs] == [("15275",), ("15271", "15272", "15272"), ("15275",)]
+    assert "IVRs at Springfield Wound Clinic: Ada's draft, Bert's submitted, Cora's approved." in seeded.stdout
+
+
 def test_a_second_seed_finds_everything_present_and_adds_nothing(
     ivr: Invoke, seeded: Result, read_back: Callable[[], Container]
 ) -> None:
     before = read_back()
-    users, patients, edges = all_users(before), all_patients(before), current_assignments(before)
+    users, patients, edges, ivrs = (
+        all_users(before),
+        all_patients(before),
+        current_assignments(before),
+        all_ivrs(before),
+    )
 
     again = ivr("seed-demo")
 
@@ -63,6 +98,7 @@ def test_a_second_seed_finds_everything_present_and_adds_nothing(
     assert all_users(after) == users
     assert all_patients(after) == patients
     assert current_assignments(after) == edges
+    assert all_ivrs(after) == ivrs
 
 
 def test_seed_completes_partial_demo_data(ivr: Invoke, migrated: None, read_back: Callable[[], Container]) -> None:
@@ -74,7 +110,8 @@ def test_seed_completes_partial_demo_data(ivr: Invoke, migrated: None, read_back
 
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        f"demo data created: {len(ACCOUNTS) - 1} accounts, {len(PATIENTS)} patients; the rest was already present\n"
+        f"demo data created: {len(ACCOUNTS) - 1} accounts, {len(PATIENTS)} patients, {len(DEMO_IVRS)} IVRs; "
+        "the rest was already present\n"
     )
     assert len(all_users(read_back())) == len(ACCOUNTS)
 

@@ -1,20 +1,22 @@
-"""Canary: distinctive PHI values must appear nowhere in the database in plaintext."""
+"""Canary: distinctive PHI values (patients, IVRs, IVR history) must appear nowhere in the database in plaintext."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from adapters.sqlalchemy.tables import metadata
-from ivr_domain.patients.model import Subscriber
+from ivr_domain.ivr.model import InfoRequest, IvrStatus, Physician, Rejection, RejectionReason, Wound
+from ivr_domain.patients.model import Patient, Subscriber
 from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.values import Address, Email, PersonName, Phone
 from tests.contract import builders
-from tests.contract.conftest import Backend
+from tests.contract.conftest import Backend, UowFactory
 
 CANARIES = [
     "Zebulonqx",
@@ -29,11 +31,22 @@ CANARIES = [
     "5559876",
     "1931-05-17",
     "1929-11-02",
+    "Ivrnotecanary",
+    "Woundsitecanary",
+    "Physiciancanary",
+    "Inforequestcanary",
+    "Historynotecanary",
+    "Explanationcanary",
 ]
 
 
-def _store_canary_patient(backend: Backend) -> None:
+def _store_canaries(backend: Backend) -> None:
     uow = backend.fresh()
+    patient = _canary_patient(uow)
+    _store_canary_ivr(uow, patient)
+
+
+def _canary_patient(uow: UowFactory) -> Patient:
     practice = builders.practice()
     patient = builders.patient(
         practice.id,
@@ -65,6 +78,35 @@ def _store_canary_patient(backend: Backend) -> None:
         assert u.patients.search(MemberIdSearch(member_id="canary-98765"), scope=Scope(everything=True), limit=1)
         query = NameAndBirthDate(last_name="quillfeatherby", first_name="ZEBULONQX", date_of_birth=date(1931, 5, 17))
         assert u.patients.search(query, scope=Scope(everything=True), limit=1)
+    return patient
+
+
+def _store_canary_ivr(uow: UowFactory, patient: Patient) -> None:
+    """An IVR whose form, snapshot, request and rejection, and whose history note, all carry canaries."""
+    content = builders.ivr_content(
+        notes="Ivrnotecanary prefers mornings",
+        physician=Physician(name="Dr. Physiciancanary", npi="1234567893", tin="12-3456789"),
+        wounds=(Wound(site="Woundsitecanary left heel", length_cm=Decimal("1.00"), width_cm=Decimal("1.00")),),
+    )
+    ivr = builders.ivr(
+        patient.practice_id,
+        patient.id,
+        status=IvrStatus.REJECTED,
+        content=content,
+        patient_initials="ZQ",
+        patient_snapshot=builders.patient_snapshot(patient),
+        submitted_at=builders.later(),
+        info_request=InfoRequest(message="Inforequestcanary photos please", requested_at=builders.later()),
+        rejection=Rejection(reason_code=RejectionReason.OTHER, explanation="Explanationcanary is not covered here"),
+    )
+    entry = builders.history_entry(ivr.id, note="Historynotecanary called the payer")
+    with uow() as u:
+        u.ivrs.add(ivr)
+        u.ivr_history.append(entry)
+        u.commit()
+    with uow() as u:
+        assert u.ivrs.get(ivr.id, scope=Scope(everything=True)) == ivr
+        assert u.ivr_history.of(ivr.id) == (entry,)
 
 
 def _assert_no_canary_in_columns(engine: sa.Engine) -> None:
@@ -82,7 +124,7 @@ def _assert_no_canary_in_columns(engine: sa.Engine) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_no_phi_in_the_sqlite_file(backend: Backend) -> None:
-    _store_canary_patient(backend)
+    _store_canaries(backend)
     assert backend.engine is not None
     with backend.engine.connect() as db:
         db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -98,7 +140,7 @@ def test_no_phi_in_the_sqlite_file(backend: Backend) -> None:
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_no_phi_in_postgresql_columns(backend: Backend) -> None:
-    _store_canary_patient(backend)
+    _store_canaries(backend)
     assert backend.engine is not None
     _assert_no_canary_in_columns(backend.engine)
     with backend.engine.connect() as db:

@@ -1,19 +1,24 @@
-"""Key rotation on SQLite and PostgreSQL: rows move to the new key in batches, resumably, while a server reads on."""
+"""Key rotation on SQLite and PostgreSQL: patients, IVRs and history notes move to the new key in batches, resumably,
+while a server reads and writes on."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from attrs import evolve
+from attrs import evolve, frozen
 
 from adapters.crypto import HmacBlindIndex, KeyFileFieldCipher, add_cipher_key, load_or_create_key_file
 from adapters.crypto.keys import read_key_file
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.rekey import SqlAlchemyRekeyer
+from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus
 from ivr_domain.patients.model import Patient
 from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.ids import IvrId
+from ivr_domain.shared.ports import FieldCipher
 from tests.contract import builders
 from tests.contract.conftest import Backend, truncate
 
@@ -21,48 +26,86 @@ ALL = Scope(everything=True)
 SQL = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-def _stored(backend: Backend, tmp_path: Path, count: int) -> tuple[KeyFileFieldCipher, HmacBlindIndex, list[Patient]]:
-    """Patients written by a 'server' whose cipher follows the key file."""
+@frozen(kw_only=True)
+class Stored:
+    """What a 'server' wrote: patients, an IVR for each, and each IVR's history (one note, one without)."""
+
+    patients: list[Patient]
+    ivrs: list[Ivr]
+    history: dict[IvrId, tuple[HistoryEntry, ...]]
+
+
+def _stored(backend: Backend, tmp_path: Path, count: int) -> tuple[KeyFileFieldCipher, HmacBlindIndex, Stored]:
+    """Patients, IVRs and history written by a 'server' whose cipher follows the key file."""
     assert backend.engine is not None
     truncate(backend.engine)
     ring, _ = load_or_create_key_file(tmp_path / "keys.json")
     server_cipher = KeyFileFieldCipher(tmp_path / "keys.json", ring, check_every=0)
     index = HmacBlindIndex(ring.blind_index_key)
     practice = builders.practice()
-    stored = [builders.patient(practice.id) for _ in range(count)]
+    patients = [builders.patient(practice.id) for _ in range(count)]
+    ivrs = [builders.ivr(practice.id, p.id, patient_snapshot=builders.patient_snapshot(p)) for p in patients]
+    history = {
+        ivr.id: (
+            builders.history_entry(ivr.id, from_status=None, to_status=IvrStatus.DRAFT, trigger="create", note=None),
+            builders.history_entry(ivr.id),
+        )
+        for ivr in ivrs
+    }
     with SqlAlchemyUnitOfWork(backend.engine, cipher=server_cipher, blind_index=index) as uow:
         uow.practices.add(practice)
-        for patient in stored:
+        for patient in patients:
             uow.patients.add(patient)
+        for ivr in ivrs:
+            uow.ivrs.add(ivr)
+            for entry in history[ivr.id]:
+                uow.ivr_history.append(entry)
         uow.commit()
-    return server_cipher, index, stored
+    return server_cipher, index, Stored(patients=patients, ivrs=ivrs, history=history)
 
 
-def _read_all(backend: Backend, cipher: KeyFileFieldCipher, index: HmacBlindIndex, stored: list[Patient]) -> list:
+def _read_all(backend: Backend, cipher: FieldCipher, index: HmacBlindIndex, stored: Stored) -> Stored:
     assert backend.engine is not None
     with SqlAlchemyUnitOfWork(backend.engine, cipher=cipher, blind_index=index) as uow:
-        return [uow.patients.get(p.id, scope=ALL) for p in stored]
+        patients = [uow.patients.get(p.id, scope=ALL) for p in stored.patients]
+        ivrs = [uow.ivrs.get(i.id, scope=ALL) for i in stored.ivrs]
+        history = {i.id: uow.ivr_history.of(i.id) for i in stored.ivrs}
+    return Stored(patients=patients, ivrs=ivrs, history=history)  # type: ignore[arg-type]
+
+
+def _rows(count: int) -> int:
+    """Ciphertext-bearing rows of `_stored`: a patient, its two insurances, its IVR and one history note."""
+    return count * (1 + 2 + 1 + 1)
 
 
 @pytest.mark.parametrize("backend", SQL, indirect=True)
-def test_rotation_in_interrupted_batches_keeps_every_patient_readable(backend: Backend, tmp_path: Path) -> None:
+def test_rotation_in_interrupted_batches_keeps_every_row_readable(backend: Backend, tmp_path: Path) -> None:
     server, index, stored = _stored(backend, tmp_path, count=7)
+    assert len(stored.patients[0].insurances) == 2
     add_cipher_key(tmp_path / "keys.json")
     rotation = KeyFileFieldCipher(tmp_path / "keys.json", read_key_file(tmp_path / "keys.json"))
     assert backend.engine is not None
     rekeyer = SqlAlchemyRekeyer(backend.engine, cipher=rotation, blind_index=index)
-    rows = 7 * (1 + len(stored[0].insurances))
-    assert rekeyer.remaining() == rows
+    assert rekeyer.remaining() == _rows(7)
+    assert rekeyer.usage(["k1", "k2"])["ivrs"] == {"k1": 7, "k2": 0, "other": 0}
+    assert rekeyer.usage(["k1", "k2"])["ivr_history"] == {"k1": 7, "k2": 0, "other": 0}  # notes only
 
     assert rekeyer.rekey_batch(4) > 0  # then "interrupted": a new rekeyer resumes from what is left
-    assert 0 < rekeyer.remaining() < rows
+    assert 0 < rekeyer.remaining() < _rows(7)
     assert _read_all(backend, server, index, stored) == stored  # the server reads old and new ciphertexts
     resumed = SqlAlchemyRekeyer(backend.engine, cipher=rotation, blind_index=index)
+    while resumed.usage(["k2"])["ivrs"]["k2"] == 0:
+        assert resumed.rekey_batch(3) > 0
+    assert 0 < resumed.usage(["k1"])["ivrs"]["k1"] < 7  # IVRs half rotated: both keys read
+    assert _read_all(backend, server, index, stored) == stored
     while resumed.rekey_batch(3):
         pass
 
     assert resumed.remaining() == 0
-    assert resumed.usage(["k1", "k2"])["patients"] == {"k1": 0, "k2": 7, "other": 0}
+    usage = resumed.usage(["k1", "k2"])
+    assert usage["patients"] == {"k1": 0, "k2": 7, "other": 0}
+    assert usage["ivrs"] == {"k1": 0, "k2": 7, "other": 0}
+    assert usage["ivr_history"] == {"k1": 0, "k2": 7, "other": 0}
     assert _read_all(backend, server, index, stored) == stored
     assert server.current_key_id == "k2"  # the server noticed the new key file: new writes use k2
 
@@ -74,13 +117,63 @@ def test_a_concurrent_edit_is_never_overwritten_by_the_rotation(backend: Backend
     assert backend.engine is not None
     rekeyer = SqlAlchemyRekeyer(backend.engine, cipher=server, blind_index=index)
     with SqlAlchemyUnitOfWork(backend.engine, cipher=server, blind_index=index) as uow:
-        patient = uow.patients.get(stored[0].id, scope=ALL)
+        patient = uow.patients.get(stored.patients[0].id, scope=ALL)
         assert patient is not None
         edited = uow.patients.save(evolve(patient, archived=True)).unwrap()
         uow.commit()
     while rekeyer.rekey_batch(10):
         pass
-    assert _read_all(backend, server, index, stored) == [edited]
+    assert _read_all(backend, server, index, stored).patients == [edited]
+
+
+class _SaveWhileRotating:
+    """The rotation's cipher; when it opens an IVR's content, a server saves that IVR before the rotation writes."""
+
+    def __init__(self, inner: KeyFileFieldCipher, save: Callable[[], None]) -> None:
+        self._inner = inner
+        self._save: Callable[[], None] | None = save
+
+    @property
+    def current_key_id(self) -> str:
+        return self._inner.current_key_id
+
+    def key_id_of(self, ciphertext: bytes) -> str:
+        return self._inner.key_id_of(ciphertext)
+
+    def encrypt(self, plaintext: str, *, context: str) -> bytes:
+        return self._inner.encrypt(plaintext, context=context)
+
+    def decrypt(self, ciphertext: bytes, *, context: str) -> str:
+        opened = self._inner.decrypt(ciphertext, context=context)
+        if self._save is not None and context.startswith("ivrs.content:"):
+            save, self._save = self._save, None
+            save()
+        return opened
+
+
+@pytest.mark.parametrize("backend", SQL, indirect=True)
+def test_an_ivr_saved_between_the_rotations_read_and_write_keeps_the_save(backend: Backend, tmp_path: Path) -> None:
+    server, index, stored = _stored(backend, tmp_path, count=1)
+    (ivr,) = stored.ivrs
+    add_cipher_key(tmp_path / "keys.json")
+    assert backend.engine is not None
+    engine = backend.engine
+    rotation = KeyFileFieldCipher(tmp_path / "keys.json", read_key_file(tmp_path / "keys.json"))
+    changed = evolve(ivr, content=builders.ivr_content(notes="Changed while the rotation ran"))
+    saved: list[Ivr] = []
+
+    def save_on_the_server() -> None:
+        with SqlAlchemyUnitOfWork(engine, cipher=server, blind_index=index) as uow:
+            saved.append(uow.ivrs.save(changed).unwrap())
+            uow.commit()
+
+    rekeyer = SqlAlchemyRekeyer(engine, cipher=_SaveWhileRotating(rotation, save_on_the_server), blind_index=index)
+    while rekeyer.rekey_batch(10):
+        pass
+
+    assert len(saved) == 1
+    assert _read_all(backend, server, index, stored).ivrs == saved
+    assert rekeyer.remaining() == 0  # the server wrote its save under the new key already
 
 
 def test_the_server_cipher_follows_the_key_file(tmp_path: Path) -> None:

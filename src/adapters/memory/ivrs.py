@@ -129,11 +129,15 @@ class InMemoryIvrPatients:
             ),
         )
 
-    def mark_submitted(self, patient_id: PatientId) -> None:
-        """Bring the patient into verification staff's reach."""
+    def mark_submitted(self, patient_id: PatientId) -> bool:
+        """Bring the patient into verification staff's reach, as a versioned change of the patient."""
         patient = self._ws.patients.get(patient_id)
-        if patient is not None and not patient.ivr_submitted:
-            self._ws.patients.put(patient_id, evolve(patient, ivr_submitted=True))
+        if patient is None or patient.ivr_submitted:
+            return True
+        if not self._ws.may_update("patients", self._ws.patients, patient_id, patient.version):
+            return False
+        self._ws.patients.put(patient_id, evolve(patient, ivr_submitted=True, version=patient.version + 1))
+        return True
 
 
 class InMemoryIvrAudience:

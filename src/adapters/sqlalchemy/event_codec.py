@@ -8,10 +8,11 @@ from uuid import UUID
 from cattrs.preconf.json import make_converter
 
 from ivr_domain.identity.events import IDENTITY_EVENTS
+from ivr_domain.ivr.events import IVR_EVENTS
 from ivr_domain.shared.events import DomainEvent
 
 # Every context's events; a type's `name` is what the outbox stores, so names never change once used.
-KNOWN_EVENTS: tuple[type[DomainEvent], ...] = (*IDENTITY_EVENTS,)
+KNOWN_EVENTS: tuple[type[DomainEvent], ...] = (*IDENTITY_EVENTS, *IVR_EVENTS)
 
 
 class UnknownEvent(LookupError):

@@ -2,8 +2,9 @@
 
 Every PHI ciphertext starts with a header naming its key (`FieldCipher`), so the rows still under an old
 key are found by that prefix, with no column of their own. A patient and its insurances are re-encrypted
-together, in batches of short transactions; the version is compared so a concurrent edit (already written
-under the current key) is never overwritten, and the work resumes where it stopped after an interruption.
+together, an IVR's content document and a history row's note each alone, in batches of short transactions;
+the version is compared so a concurrent edit (already written under the current key) is never overwritten,
+and the work resumes where it stopped after an interruption.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, LargeBinary, func, literal, select, update
 
 from adapters.sqlalchemy.idempotency import context_of
+from adapters.sqlalchemy.repositories.ivr_rows import IvrCodec
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
-from adapters.sqlalchemy.tables import idempotency_records, patient_insurances, patients
+from adapters.sqlalchemy.tables import idempotency_records, ivr_history, ivrs, patient_insurances, patients
 from ivr_domain.shared.ports import BlindIndex, FieldCipher
 
 FORMAT_VERSION = 1
@@ -24,6 +26,8 @@ FORMAT_VERSION = 1
 _PROBES: Mapping[str, ColumnElement[Any]] = {
     "patients": patients.c.first_name,
     "patient_insurances": patient_insurances.c.member_id,
+    "ivrs": ivrs.c.content,
+    "ivr_history": ivr_history.c.note,
     "idempotency_records": idempotency_records.c.response_body,
 }
 
@@ -52,6 +56,7 @@ class SqlAlchemyRekeyer:
         self._engine = engine
         self._cipher = cipher
         self._codec = PatientCodec(cipher, blind_index)
+        self._ivr_codec = IvrCodec(cipher)
 
     def usage(self, key_ids: Iterable[str]) -> dict[str, dict[str, int]]:
         """Return, per table, how many rows each key protects (`other` for keys not named)."""
@@ -77,9 +82,11 @@ class SqlAlchemyRekeyer:
 
     def rekey_batch(self, limit: int) -> int:
         """Re-encrypt up to `limit` rows not under the current key; return how many were rewritten."""
-        done = self._patients(limit)
-        if done < limit:
-            done += self._idempotency_records(limit - done)
+        done = 0
+        for step in (self._patients, self._ivrs, self._ivr_notes, self._idempotency_records):
+            if done >= limit:
+                break
+            done += step(limit - done)
         return done
 
     def _patients(self, limit: int) -> int:
@@ -115,6 +122,30 @@ class SqlAlchemyRekeyer:
                     )
                 rewritten += 1 + len(patient.insurances)
         return rewritten
+
+    def _ivrs(self, limit: int) -> int:
+        current = self._cipher.current_key_id
+        stmt = select(ivrs.c.id, ivrs.c.version, ivrs.c.content).where(_not_under(ivrs.c.content, current))
+        rewritten = 0
+        with self._engine.begin() as db:
+            for row in db.execute(stmt.limit(limit)).all():
+                sealed = self._ivr_codec.seal_content(row.id, self._ivr_codec.open_content(row.id, row.content))
+                # The version is compared, not raised: a concurrent save already wrote under the current key.
+                again = update(ivrs).where(ivrs.c.id == row.id, ivrs.c.version == row.version)
+                rewritten += db.execute(again.values(content=sealed)).rowcount
+        return rewritten
+
+    def _ivr_notes(self, limit: int) -> int:
+        current = self._cipher.current_key_id
+        note = ivr_history.c.note
+        stmt = select(ivr_history.c.id, note).where(note.is_not(None), _not_under(note, current)).limit(limit)
+        with self._engine.begin() as db:
+            rows = db.execute(stmt).all()
+            for row in rows:
+                # History rows are never changed once written: nothing can race this rewrite.
+                sealed = self._ivr_codec.seal_note(row.id, self._ivr_codec.open_note(row.id, row.note))
+                db.execute(update(ivr_history).where(ivr_history.c.id == row.id).values(note=sealed))
+        return len(rows)
 
     def _idempotency_records(self, limit: int) -> int:
         current = self._cipher.current_key_id

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -336,4 +337,75 @@ notifications = Table(
         postgresql_where=text("read_at IS NULL"),
         sqlite_where=text("read_at IS NULL"),
     ),
+)
+
+# One row per IVR. The columns lists filter, scope and sort by are clear and carry no PHI (ids, status,
+# dates, priority, request type); everything else of the entity (the form, the patient snapshot, the
+# coverages, the reviewer's messages) is one AES-GCM ciphertext of a JSON document in `content`, bound to
+# the row: a page decrypts one envelope per IVR.
+ivrs = Table(
+    "ivrs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("patient_id", Uuid, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("status", String(32), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("request_type", String(32), nullable=False),
+    Column("reviewer_id", Uuid, ForeignKey("users.id")),
+    # no foreign key: the system actor may create too, and it has no row
+    Column("created_by", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("submitted_at", UtcDateTime),
+    Column("last_submitted_at", UtcDateTime),
+    Column("decided_at", UtcDateTime),
+    Column("valid_until", Date),
+    Column("content", LargeBinary, nullable=False),
+    Column("version", Integer, nullable=False),
+    # Each list shape: its equality (scope or filter) first, then the keyset order, so a page stops early.
+    Index("ix_ivrs_created_at_id", "created_at", "id"),
+    Index("ix_ivrs_updated_at_id", "updated_at", "id"),
+    Index("ix_ivrs_practice_id_created_at_id", "practice_id", "created_at", "id"),
+    Index("ix_ivrs_status_created_at_id", "status", "created_at", "id"),
+    Index("ix_ivrs_reviewer_id_created_at_id", "reviewer_id", "created_at", "id"),
+    # Verification staff reach only IVRs that were ever submitted: their list walks this partial index.
+    Index(
+        "ix_ivrs_submitted_created_at_id",
+        "created_at",
+        "id",
+        postgresql_where=text("submitted_at IS NOT NULL"),
+        sqlite_where=text("submitted_at IS NOT NULL"),
+    ),
+    Index("ix_ivrs_submitted_at_id", "submitted_at", "id"),
+)
+
+# Append-only status changes. `reason` is a code (never PHI); `note` is the free text that came with the
+# change, encrypted and bound to the row.
+ivr_history = Table(
+    "ivr_history",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("ivr_id", Uuid, ForeignKey("ivrs.id"), nullable=False),
+    Column("from_status", String(32)),
+    Column("to_status", String(32), nullable=False),
+    Column("trigger", String(32), nullable=False),
+    # no foreign key: the system actor expires IVRs, and it has no row
+    Column("actor_id", Uuid, nullable=False),
+    Column("actor_role", String(32)),
+    Column("at", UtcDateTime, nullable=False),
+    Column("reason", String(64)),
+    Column("note", LargeBinary),
+    Index("ix_ivr_history_ivr_id_at_id", "ivr_id", "at", "id"),
+)
+
+# The last people-facing number handed out per kind (`IVR`) and year; an upsert takes and bumps it in one
+# statement, holding the row until the transaction ends, so two transactions never get the same number.
+reference_counters = Table(
+    "reference_counters",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last", Integer, nullable=False),
 )

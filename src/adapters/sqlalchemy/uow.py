@@ -17,6 +17,9 @@ from adapters.sqlalchemy.repositories.identity import (
     SqlAlchemyPracticeRepository,
     SqlAlchemyUserRepository,
 )
+from adapters.sqlalchemy.repositories.ivr_people import SqlAlchemyIvrAudience, SqlAlchemyIvrPatients
+from adapters.sqlalchemy.repositories.ivr_rows import IvrCodec
+from adapters.sqlalchemy.repositories.ivrs import SqlAlchemyIvrHistory, SqlAlchemyIvrRepository
 from adapters.sqlalchemy.repositories.notifications import SqlAlchemyNotificationRepository
 from adapters.sqlalchemy.repositories.outbox import SqlAlchemyOutbox, SqlAlchemyOutboxRecords, SqlAlchemyProcessedEvents
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
@@ -31,6 +34,7 @@ from ivr_domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from ivr_domain.ivr.ports import IvrAudience, IvrHistory, IvrPatients, IvrRepository, IvrUnitOfWork
 from ivr_domain.notifications.ports import NotificationRepository, NotificationsUnitOfWork
 from ivr_domain.patients.documents import DocumentRepository, DocumentsUnitOfWork
 from ivr_domain.patients.ports import PatientRepository, PatientsUnitOfWork, PracticeDirectory
@@ -49,7 +53,7 @@ _EVENT_CODEC = EventCodec()
 
 
 class SqlAlchemyUnitOfWork:
-    """One transaction on SQLite or PostgreSQL; serves identity and patients alike."""
+    """One transaction on SQLite or PostgreSQL; serves identity, patients and IVRs alike."""
 
     practices: PracticeRepository
     users: UserRepository
@@ -65,6 +69,10 @@ class SqlAlchemyUnitOfWork:
     outbox_records: OutboxRecords
     processed_events: ProcessedEvents
     notifications: NotificationRepository
+    ivrs: IvrRepository
+    ivr_history: IvrHistory
+    ivr_patients: IvrPatients
+    ivr_audience: IvrAudience
 
     def __init__(
         self,
@@ -81,6 +89,7 @@ class SqlAlchemyUnitOfWork:
         self._after_commit = after_commit
         self._outbox: SqlAlchemyOutbox | None = None
         self._codec = PatientCodec(cipher, blind_index)
+        self._ivr_codec = IvrCodec(cipher)
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -104,6 +113,10 @@ class SqlAlchemyUnitOfWork:
         self.outbox_records = SqlAlchemyOutboxRecords(connection, _EVENT_CODEC)
         self.processed_events = SqlAlchemyProcessedEvents(connection)
         self.notifications = SqlAlchemyNotificationRepository(connection)
+        self.ivrs = SqlAlchemyIvrRepository(connection, self._ivr_codec)
+        self.ivr_history = SqlAlchemyIvrHistory(connection, self._ivr_codec)
+        self.ivr_patients = SqlAlchemyIvrPatients(connection, self._codec)
+        self.ivr_audience = SqlAlchemyIvrAudience(connection)
         return self
 
     def __exit__(
@@ -156,8 +169,8 @@ if TYPE_CHECKING:
 
     def _satisfies(
         uow: SqlAlchemyUnitOfWork,
-    ) -> tuple[IdentityUnitOfWork, PatientsUnitOfWork, AuditUnitOfWork, AuditRecordsUnitOfWork]:
-        return uow, uow, uow, uow
+    ) -> tuple[IdentityUnitOfWork, PatientsUnitOfWork, AuditUnitOfWork, AuditRecordsUnitOfWork, IvrUnitOfWork]:
+        return uow, uow, uow, uow, uow
 
     def _satisfies_documents(uow: SqlAlchemyUnitOfWork) -> DocumentsUnitOfWork:
         return uow

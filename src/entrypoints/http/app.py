@@ -15,6 +15,7 @@ from entrypoints.http.controllers.audit import AccessReportController, AuditCont
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.documents import DocumentsController
 from entrypoints.http.controllers.health import HealthController, Readiness
+from entrypoints.http.controllers.ivrs import IvrsController
 from entrypoints.http.controllers.notifications import NotificationsController
 from entrypoints.http.controllers.patients import PatientsController
 from entrypoints.http.controllers.practices import PracticesController
@@ -44,6 +45,7 @@ HANDLERS = (
     "search_audit_log", "access_report",
     "upload_document", "list_documents", "get_document",
     "list_notifications", "mark_notification_read", "mark_all_notifications_read",
+    "create_ivr", "update_ivr", "get_ivr", "list_ivrs", "ivr_history", "act_on_ivr",
 )  # fmt: skip
 
 
@@ -125,7 +127,7 @@ def create_app(container: Container) -> Litestar:
         on_shutdown=[*event_shutdown, *(timer.stop for timer in timers)],
         route_handlers=[
             AuthController, UsersController, PracticesController, PatientsController, HealthController,
-            AuditController, AccessReportController, documents, NotificationsController,
+            AuditController, AccessReportController, documents, NotificationsController, IvrsController,
             static_assets_router(), problem_page,
         ],
         dependencies=dependencies,

@@ -6,7 +6,7 @@ import json
 import re
 import typing
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
 from typing import Any, TypeVar
@@ -29,6 +29,9 @@ from ivr_domain.shared.errors import FieldError
 T = TypeVar("T")
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_ISO_DATETIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
@@ -61,6 +64,16 @@ def _date(value: object, _: type) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise FieldTypeError("must be an existing calendar date (YYYY-MM-DD)") from None
+
+
+def _datetime(value: object, _: type) -> datetime:
+    message = "must be a date-time with a time zone (2026-11-20T15:00:00Z)"
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise FieldTypeError(message)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise FieldTypeError(message) from None
 
 
 def _decimal(value: object, _: type) -> Decimal:
@@ -128,6 +141,7 @@ def make_strict_converter() -> BaseConverter:
     converter = make_converter(forbid_extra_keys=True, detailed_validation=True)
     for kind, hook in ((str, _str), (int, _int), (bool, _bool), (date, _date), (Decimal, _decimal), (UUID, _uuid)):
         converter.register_structure_hook(kind, hook)
+    converter.register_structure_hook(datetime, _datetime)
     # Hooks dispatch by class hierarchy: StrEnum and IntEnum must be named, or their `str`/`int` base would win.
     for enum_kind in (Enum, StrEnum, IntEnum):
         converter.register_structure_hook(enum_kind, _enum)
@@ -217,3 +231,20 @@ async def json_body_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
 def with_body(*body_types: type) -> dict[str, Any]:
     """Return route handler options for a JSON body: the strictness guard and its OpenAPI schema."""
     return {"guards": [json_body_guard], "operation_class": body_operation(*body_types)}
+
+
+async def optional_json_body_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Like `json_body_guard`, for actions whose body may be left out: an empty body passes, whatever its type."""
+    if isinstance(connection, Request) and not (await connection.body()).strip():
+        return
+    await json_body_guard(connection, handler)
+
+
+def with_optional_body(*body_types: type) -> dict[str, Any]:
+    """Return route handler options for a JSON body that may be left out: its guard and its OpenAPI schema."""
+    return {"guards": [optional_json_body_guard], "operation_class": body_operation(*body_types, required=False)}
+
+
+def decode_optional(raw: bytes, target: type[T], before_fields: Callable[[], None]) -> T:
+    """Decode an optional body in order (`decode_in_order`); no body at all reads as `{}`."""
+    return decode_in_order(raw if raw.strip() else b"{}", target, before_fields)

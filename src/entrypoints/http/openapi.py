@@ -77,11 +77,11 @@ def _object_schema(cls: type) -> Schema:
     )
 
 
-def body_operation(*body_types: type) -> type[Operation]:
+def body_operation(*body_types: type, required: bool = True) -> type[Operation]:
     """Return an Operation class that publishes a JSON request body the handler decodes itself."""
     schemas = [schema_for(t) for t in body_types]
     schema = schemas[0] if len(schemas) == 1 else Schema(one_of=schemas)
-    request_body = RequestBody(required=True, content={"application/json": OpenAPIMediaType(schema=schema)})
+    request_body = RequestBody(required=required, content={"application/json": OpenAPIMediaType(schema=schema)})
 
     @dataclass
     class OperationWithBody(Operation):

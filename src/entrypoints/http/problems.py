@@ -166,8 +166,15 @@ def to_problem(error: DomainError) -> ProblemError:
         (entry for kind, entry in _TABLE.items() if isinstance(error, kind)), (500, "internal_error", "Server error")
     )
     extra, headers = _extra(error)
+    return ProblemError(status, code, title, _detail(error, status), extra=extra, headers=headers)
+
+
+def _detail(error: DomainError, status: int) -> str:
     detail = error.detail or _DEFAULT_DETAIL.get(status, "the request failed")
-    return ProblemError(status, code, title, detail, extra=extra, headers=headers)
+    if isinstance(error, InvalidTransition):
+        # Clients read `state` and `allowed`; people reading the problem get them in the sentence too.
+        return f"{detail} (state: {error.status}; allowed actions: {', '.join(error.allowed) or 'none'})"
+    return detail
 
 
 class EdgeRefusal(ProblemError):

@@ -35,7 +35,7 @@ class Party(Enum):
     """Who may pull a trigger."""
 
     PRACTICE = "ivrs.write on the IVR's own practice"
-    REVIEWER = "ivrs.review, and the IVR's reviewer when it has one (admins excepted)"
+    REVIEWER = "a person with ivrs.review, and the IVR's reviewer when it has one (admins excepted)"
     SYSTEM = "the platform itself"
 
 
@@ -90,7 +90,8 @@ def is_practice_party(actor: Actor, ivr: Ivr) -> bool:
 
 def is_reviewer_party(actor: Actor, ivr: Ivr) -> bool:
     """Tell whether the actor may review this IVR: a reviewer's IVR belongs to that reviewer (and admins)."""
-    if not actor.can(Permission.IVRS_REVIEW):
+    # A review is a person's decision, with a name on it: the system actor never reviews.
+    if actor.is_system or not actor.can(Permission.IVRS_REVIEW):
         return False
     return ivr.reviewer_id is None or ivr.reviewer_id == actor.user_id or actor.role is Role.ADMIN
 

@@ -62,7 +62,11 @@ class IvrRepository(Protocol):
         ...
 
     def next_reference(self, year: int) -> str:
-        """Return the next people-facing reference of a year, `IVR-2026-000123`; never the same one twice."""
+        """Return the next people-facing reference of a year, `IVR-2026-000123`; never the same one twice.
+
+        On the databases the counter is part of the transaction: a create that rolls back gives its number
+        back. In memory a number once taken is never reused, like a sequence.
+        """
         ...
 
 
@@ -85,8 +89,12 @@ class IvrPatients(Protocol):
         """Return the patient as they are now, with their insurances, when within scope."""
         ...
 
-    def mark_submitted(self, patient_id: PatientId) -> None:
-        """Note that an IVR about this patient was submitted, which brings them into verification staff's reach."""
+    def mark_submitted(self, patient_id: PatientId) -> bool:
+        """Note that an IVR about this patient was submitted, bringing them into verification staff's reach.
+
+        A versioned change of the patient (a concurrent patient edit cannot write the flag back). False when
+        another transaction is changing the patient right now and this one cannot wait for it (memory only).
+        """
         ...
 
 

@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from entrypoints.http.app import create_app
 from ivr_domain.shared.actor import Role
+from tests.http import coverage_body, ivr_body
 from tests.platform import PASSWORD, memory_platform
 
 pytestmark = pytest.mark.slow
+
+# What the run can aim at besides random ids (which answer 404): IVRs in several states, and their patient.
+SEEDED: dict[str, list[str]] = {"ivr_id": [], "patient_id": []}
+# IVRs reach these states through the workflow before the run starts (a draft stays a draft).
+_STEPS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "draft": [],
+    "submitted": [("submit", {})],
+    "in_review": [("submit", {}), ("start-review", {})],
+    "approved": [("submit", {}), ("start-review", {}), ("approve", {"coverages": [coverage_body()]})],
+}
+_IF_MATCH = re.compile(r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$')
+
+
+def _seed_ivrs(client: TestClient[Any], auth: dict[str, str], patient_id: str) -> None:
+    SEEDED["patient_id"].append(patient_id)
+    for steps in _STEPS.values():
+        created = client.post("/api/v1/ivrs", json=ivr_body(patient_id), headers=auth)
+        assert created.status_code == 201, created.text
+        ivr_id = created.json()["id"]
+        for action, body in steps:
+            moved = client.post(f"/api/v1/ivrs/{ivr_id}/{action}", json=body, headers=auth)
+            assert moved.status_code == 200, moved.text
+        SEEDED["ivr_id"].append(ivr_id)
 
 
 def _app() -> object:
@@ -23,9 +51,12 @@ def _app() -> object:
 
     platform = memory_platform(Path(mkdtemp()), now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     platform.user("admin@example.org", Role.ADMIN)
+    doctor = platform.user("doctor@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
+    patient_id = str(platform.patient(doctor.practice_id).id)  # type: ignore[attr-defined]
     app = create_app(platform.container)
     with TestClient(app) as client:
         token = client.post("/api/v1/auth/login", json={"email": "admin@example.org", "password": PASSWORD})
+        _seed_ivrs(client, {"Authorization": f"Bearer {token.json()['access_token']}"}, patient_id)
     _app.token = token.json()["access_token"]  # type: ignore[attr-defined]
     return app
 
@@ -34,6 +65,42 @@ schema = schemathesis.openapi.from_asgi("/schema/openapi.json", _app())
 # Problems may carry extension members (RFC 9457); this API publishes every one it sends, so here no other passes.
 for _name in ("Problem", "FieldProblem"):
     schema.raw_schema["components"]["schemas"][_name]["additionalProperties"] = False
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def _or_seeded(values: dict[str, Any], name: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Keep a generated id, or swap in a seeded one; an id that is not a UUID is what a negative case tests."""
+    if name not in values or not _is_uuid(values[name]):
+        return st.just(values)
+    return st.sampled_from([values, *({**values, name: seeded} for seeded in SEEDED[name])])
+
+
+@schema.hook
+def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Aim IVR routes at seeded IVRs too, so that reads, writes and actions meet real states, not only 404s."""
+    return _or_seeded(path_parameters or {}, "ivr_id")
+
+
+@schema.hook
+def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:
+    """Give IVR bodies the seeded patient too, so that creates and updates get past the patient check."""
+    return _or_seeded(body, "patient_id") if isinstance(body, dict) else st.just(body)
+
+
+@schema.hook
+def map_case(context: Any, case: Any) -> Any:
+    """Send a well-formed If-Match to a seeded IVR as `*`: its version moves during the run, and 412 is tested apart."""
+    seeded = (case.path_parameters or {}).get("ivr_id") in SEEDED["ivr_id"]
+    if seeded and case.headers is not None and _IF_MATCH.match(str(case.headers.get("If-Match", ""))):
+        case.headers["If-Match"] = "*"
+    return case
 
 
 @schema.auth()

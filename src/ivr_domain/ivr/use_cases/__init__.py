@@ -15,6 +15,7 @@ from ivr_domain.ivr.use_cases.transitions import (
     Resubmit,
     StartReview,
     Submit,
+    action_name,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "Submit",
     "UpdateIvr",
     "UpdateIvrHandler",
+    "action_name",
 ]

@@ -170,7 +170,7 @@ class ActOnIvrHandler:
                         status=ivr.status.value,
                         trigger=trigger.value,
                         allowed=allowed_actions(actor, ivr),
-                        detail=f"an IVR in status {ivr.status.value} cannot be {trigger.value}",
+                        detail=f"{trigger.value} is not allowed for an IVR in status {ivr.status.value}",
                     )
                 )
             now = self.clock.now()
@@ -202,7 +202,7 @@ class ActOnIvrHandler:
 
     def _apply(
         self, uow: IvrUnitOfWork, actor: Actor, ivr: Ivr, action: IvrAction, now: datetime
-    ) -> Result[_Change, ValidationFailed | InvalidTransition]:
+    ) -> Result[_Change, ValidationFailed | InvalidTransition | Conflict]:
         moved = evolve(ivr, status=TRANSITIONS[action.trigger].target, updated_at=now)
         today = self.clock.today()
         match action:
@@ -243,7 +243,7 @@ class ActOnIvrHandler:
                     )
                 rejection = Rejection(reason_code=reason, explanation=text)
                 return Success(
-                    _Change(ivr=evolve(moved, rejection=rejection, decided_at=now), reason=reason, note=text)
+                    _Change(ivr=evolve(moved, rejection=rejection, decided_at=now), reason=reason.value, note=text)
                 )
             case Cancel():
                 return Success(_Change(ivr=moved))
@@ -262,14 +262,17 @@ class ActOnIvrHandler:
 
     def _submitted(
         self, uow: IvrUnitOfWork, actor: Actor, moved: Ivr, now: datetime, *, first: bool
-    ) -> Result[_Change, ValidationFailed | InvalidTransition]:
+    ) -> Result[_Change, ValidationFailed | InvalidTransition | Conflict]:
         snapshot = uow.ivr_patients.snapshot(moved.patient_id, scope=actor.scope)
         if snapshot is None:
             return Failure(ValidationFailed.single("patient_id", "is not a patient of this practice any more"))
         incomplete = check_complete(moved.content, snapshot, self.clock.today())
         if incomplete is not None:
             return Failure(incomplete)
-        uow.ivr_patients.mark_submitted(moved.patient_id)
+        if not uow.ivr_patients.mark_submitted(moved.patient_id):
+            return Failure(
+                Conflict(entity="patient", id=str(moved.patient_id), detail="the patient is being changed; try again")
+            )
         submitted = evolve(
             moved,
             patient_snapshot=snapshot,
