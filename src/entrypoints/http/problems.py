@@ -173,7 +173,7 @@ def _detail(error: DomainError, status: int) -> str:
     detail = error.detail or _DEFAULT_DETAIL.get(status, "the request failed")
     if isinstance(error, InvalidTransition):
         # Clients read `state` and `allowed`; people reading the problem get them in the sentence too.
-        return f"{detail} (state: {error.status}; allowed actions: {', '.join(error.allowed) or 'none'})"
+        return f"{detail}; allowed actions now: {', '.join(error.allowed) or 'none'}"
     return detail
 
 

@@ -294,7 +294,7 @@ def test_refusals_answer_in_api_md_order_whatever_the_body(
         assert_problem(_act(client, doctor_auth, draft, "approve", body), 403)  # a doctor approving their own
         problem = assert_problem(_act(client, admin_auth, draft, "approve", body), 409)  # an admin, a draft
         assert (problem["state"], problem["allowed"]) == ("draft", ["update", "submit", "cancel"])
-        assert "state: draft; allowed actions: update, submit, cancel" in problem["detail"]
+        assert "status draft; allowed actions now: update, submit, cancel" in problem["detail"]
 
     submitted = _moved(_act(client, doctor_auth, draft, "submit"), "submitted")
     for body in (approval, MALFORMED):

@@ -84,7 +84,9 @@ def serve(
     bind_host = loaded.http.host
     bind_port = loaded.http.port
     loaded.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(build_container(loaded))
+    container = build_container(loaded)
+    app = create_app(container)
+    container.code_sets().load()
     settle_heap()
     base = f"http://{bind_host}:{bind_port}"
     get_logger("ivr.server").info("serving", url=base, docs=f"{base}/schema", openapi=f"{base}/schema/openapi.json")

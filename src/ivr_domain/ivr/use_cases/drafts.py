@@ -152,7 +152,7 @@ class UpdateIvrHandler:
                         status=ivr.status.value,
                         trigger=UPDATE,
                         allowed=allowed_actions(actor, ivr),
-                        detail="an IVR can be edited only in draft and info_requested",
+                        detail=f"an IVR in status {ivr.status.value} cannot be edited (only in draft and info_requested)",
                     )
                 )
             now = self.clock.now()
