@@ -152,7 +152,7 @@ class UpdateIvrHandler:
                         status=ivr.status.value,
                         trigger=UPDATE,
                         allowed=allowed_actions(actor, ivr),
-                        detail=f"an IVR in status {ivr.status.value} cannot be edited (only in draft and info_requested)",
+                        detail=f"an IVR in status {ivr.status.value} cannot be edited (only draft, info_requested)",
                     )
                 )
             now = self.clock.now()
@@ -168,6 +168,10 @@ class UpdateIvrHandler:
                     pass
             if patient.practice_id != ivr.practice_id:
                 return Failure(ValidationFailed.single("patient_id", "must be a patient of the IVR's practice"))
+            if patient.archived:
+                return Failure(ValidationFailed.single("patient_id", "the patient is archived"))
+            if content.previous_ivr_id == ivr.id:
+                return Failure(ValidationFailed.single("previous_ivr_id", "an IVR cannot renew itself"))
             changed = evolve(
                 ivr,
                 patient_id=patient.patient_id,
