@@ -62,9 +62,11 @@ from ivr_domain.identity.use_cases.users import (
 )
 from ivr_domain.ivr.use_cases import (
     ActOnIvrHandler,
+    AssignReviewerHandler,
     CreateIvrHandler,
     GetIvrHandler,
     IvrHistoryHandler,
+    IvrQueueHandler,
     ListIvrsHandler,
     UpdateIvrHandler,
 )
@@ -307,6 +309,8 @@ class Container(containers.DeclarativeContainer):
     list_ivrs = providers.Singleton(ListIvrsHandler, uow=uow.provider, audit=audit_trail)
     ivr_history = providers.Singleton(IvrHistoryHandler, uow=uow.provider, audit=audit_trail)
     act_on_ivr = providers.Singleton(ActOnIvrHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    ivr_queue = providers.Singleton(IvrQueueHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    assign_reviewer = providers.Singleton(AssignReviewerHandler, uow=uow.provider, clock=clock, audit=audit_trail)
 
     rekeyer = providers.Singleton(SqlAlchemyRekeyer, engine, cipher=cipher, blind_index=blind_index)
 

@@ -10,7 +10,8 @@ from adapters.memory.patients import patient_in_scope
 from adapters.memory.workspace import Workspace
 from ivr_domain.ivr.model import HistoryEntry, InsuranceSnapshot, Ivr, PatientSnapshot
 from ivr_domain.ivr.ports import IvrFilter, ivr_in_scope
-from ivr_domain.shared.actor import Scope
+from ivr_domain.ivr.queue import QueuePosition, QueueQuery
+from ivr_domain.shared.actor import Role, Scope
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import IvrId, PatientId, PracticeId, UserId
 from ivr_domain.shared.paging import Page, PageRequest
@@ -68,6 +69,22 @@ class InMemoryIvrRepository:
         rows = (i for i in self._ws.ivrs.values() if ivr_in_scope(i, scope) and _matches(i, filters))
         sorts = {"created_at": lambda i: i.created_at, "updated_at": lambda i: i.updated_at}
         return keyset_page(rows, page, sorts, lambda i: i.id)
+
+    def queue(self, *, scope: Scope, query: QueueQuery, page: PageRequest) -> Page[Ivr]:
+        """Return one page of the open IVRs within scope, urgent first, then oldest, then id."""
+        after = None
+        if page.cursor is not None:
+            after = QueuePosition.parse(page.cursor)
+            if after is None:
+                raise ValueError("malformed queue cursor")
+        rows = [i for i in self._ws.ivrs.values() if ivr_in_scope(i, scope) and query.matches(i)]
+        ordered = sorted(rows, key=lambda i: QueuePosition.of(i).key())
+        if after is not None:
+            ordered = [i for i in ordered if QueuePosition.of(i).key() > after.key()]
+        if len(ordered) <= page.limit:
+            return Page(items=tuple(ordered))
+        kept = tuple(ordered[: page.limit])
+        return Page(items=kept, next_cursor=QueuePosition.of(kept[-1]).cursor())
 
     def next_reference(self, year: int) -> str:
         """Return the next reference of a year; taken at once and never given back, like a database sequence."""
@@ -161,3 +178,8 @@ class InMemoryIvrAudience:
             chain.append(manager)
             manager = next((a.manager_id for a in current if a.member_user_id == manager), None)
         return tuple(chain)
+
+    def is_reviewer(self, user_id: UserId) -> bool:
+        """Tell whether a user is active verification staff or an active admin."""
+        user = self._ws.users.get(user_id)
+        return user is not None and user.active and user.role in (Role.IVR_STAFF, Role.ADMIN)

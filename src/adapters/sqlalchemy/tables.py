@@ -370,6 +370,8 @@ ivrs = Table(
     Index("ix_ivrs_practice_id_created_at_id", "practice_id", "created_at", "id"),
     Index("ix_ivrs_status_created_at_id", "status", "created_at", "id"),
     Index("ix_ivrs_reviewer_id_created_at_id", "reviewer_id", "created_at", "id"),
+    # The verification queue: open statuses as equalities, then its order (priority, oldest submit, id).
+    Index("ix_ivrs_status_priority_last_submitted_at_id", "status", "priority", "last_submitted_at", "id"),
     # Verification staff reach only IVRs that were ever submitted: their list walks this partial index.
     Index(
         "ix_ivrs_submitted_created_at_id",

@@ -15,6 +15,7 @@ from entrypoints.http.controllers.audit import AccessReportController, AuditCont
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.documents import DocumentsController
 from entrypoints.http.controllers.health import HealthController, Readiness
+from entrypoints.http.controllers.ivr_queue import IvrQueueController
 from entrypoints.http.controllers.ivrs import IvrsController
 from entrypoints.http.controllers.notifications import NotificationsController
 from entrypoints.http.controllers.patients import PatientsController
@@ -45,7 +46,7 @@ HANDLERS = (
     "search_audit_log", "access_report",
     "upload_document", "list_documents", "get_document",
     "list_notifications", "mark_notification_read", "mark_all_notifications_read",
-    "create_ivr", "update_ivr", "get_ivr", "list_ivrs", "ivr_history", "act_on_ivr",
+    "create_ivr", "update_ivr", "get_ivr", "list_ivrs", "ivr_history", "act_on_ivr", "ivr_queue", "assign_reviewer",
 )  # fmt: skip
 
 
@@ -128,7 +129,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[
             AuthController, UsersController, PracticesController, PatientsController, HealthController,
             AuditController, AccessReportController, documents, NotificationsController, IvrsController,
-            static_assets_router(), problem_page,
+            IvrQueueController, static_assets_router(), problem_page,
         ],
         dependencies=dependencies,
         exception_handlers={Exception: handle_exception},

@@ -25,4 +25,15 @@ class IvrStatusChanged(DomainEvent):
     audience: tuple[UserId, ...] = ()
 
 
-IVR_EVENTS: tuple[type[DomainEvent], ...] = (IvrStatusChanged,)
+@frozen(kw_only=True)
+class IvrReviewerAssigned(DomainEvent):
+    """An admin made a user the reviewer of an open IVR; the new reviewer is told."""
+
+    name: ClassVar[str] = "ivr.reviewer_assigned"
+    ivr_id: IvrId
+    practice_id: PracticeId
+    reviewer_id: UserId
+    previous_reviewer_id: UserId | None = None
+
+
+IVR_EVENTS: tuple[type[DomainEvent], ...] = (IvrStatusChanged, IvrReviewerAssigned)

@@ -75,7 +75,9 @@ TRANSITIONS: Final[Mapping[Trigger, Transition]] = MappingProxyType(
 
 FINAL_STATES: Final = frozenset({S.REJECTED, S.CANCELLED, S.EXPIRED})
 EDITABLE_STATES: Final = frozenset({S.DRAFT, S.INFO_REQUESTED})
+OPEN_STATES: Final = frozenset({S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.PENDING_PRIOR_AUTH})
 UPDATE = "update"
+ASSIGN = "assign"
 
 
 def may_read(actor: Actor) -> bool:
@@ -108,6 +110,11 @@ def may_pull(actor: Actor, ivr: Ivr, trigger: Trigger) -> bool:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def may_assign(actor: Actor) -> bool:
+    """Tell whether the actor may reassign reviewers: DOMAIN.md gives it to admins, not to a grantable permission."""
+    return actor.role is Role.ADMIN and not actor.is_system
+
+
 def may_edit(actor: Actor, ivr: Ivr) -> bool:
     """Tell whether the actor may change the content of this IVR (in an editable state)."""
     return is_practice_party(actor, ivr)
@@ -119,13 +126,15 @@ def leads_from(status: IvrStatus, trigger: Trigger) -> bool:
 
 
 def allowed_actions(actor: Actor, ivr: Ivr) -> tuple[str, ...]:
-    """Return the slugs this caller may use on this IVR now, `update` included."""
+    """Return the slugs this caller may use on this IVR now, `update` and `assign` included."""
     actions = [UPDATE] if ivr.status in EDITABLE_STATES and may_edit(actor, ivr) else []
     actions += [
         trigger.value
         for trigger, row in TRANSITIONS.items()
         if row.party is not Party.SYSTEM and ivr.status in row.sources and may_pull(actor, ivr, trigger)
     ]
+    if ivr.status in OPEN_STATES and may_assign(actor):
+        actions.append(ASSIGN)
     return tuple(actions)
 
 

@@ -10,6 +10,7 @@ from attrs import frozen
 from returns.result import Result
 
 from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus, PatientSnapshot, Priority
+from ivr_domain.ivr.queue import QueueQuery
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.audit import AuditLog
 from ivr_domain.shared.errors import Conflict
@@ -61,6 +62,13 @@ class IvrRepository(Protocol):
         """Return one page of the IVRs within scope that match the filters."""
         ...
 
+    def queue(self, *, scope: Scope, query: QueueQuery, page: PageRequest) -> Page[Ivr]:
+        """Return one page of the open IVRs within scope: urgent first, then oldest `last_submitted_at`, then id.
+
+        The page's cursor is a `QueuePosition`'s; `page.sort` is ignored. ValueError on a malformed cursor.
+        """
+        ...
+
     def next_reference(self, year: int) -> str:
         """Return the next people-facing reference of a year, `IVR-2026-000123`; never the same one twice.
 
@@ -107,6 +115,10 @@ class IvrAudience(Protocol):
 
     def sales_chain(self, practice_id: PracticeId) -> tuple[UserId, ...]:
         """Return the salesperson currently assigned the practice and the distributors above them."""
+        ...
+
+    def is_reviewer(self, user_id: UserId) -> bool:
+        """Tell whether a user is active verification staff or an active admin, who may review IVRs."""
         ...
 
 

@@ -31,6 +31,7 @@ class NotificationKind(StrEnum):
     IVR_REJECTED = "ivr_rejected"
     IVR_CANCELLED = "ivr_cancelled"
     IVR_EXPIRED = "ivr_expired"
+    IVR_ASSIGNED = "ivr_assigned"
 
 
 class SubjectType(StrEnum):

@@ -13,7 +13,7 @@ from ivr_domain.identity.events import (
     PasswordReset,
     SessionRevokedForReuse,
 )
-from ivr_domain.ivr.events import IvrStatusChanged
+from ivr_domain.ivr.events import IvrReviewerAssigned, IvrStatusChanged
 from ivr_domain.notifications.model import Notification, NotificationKind, SubjectType
 from ivr_domain.shared.events import DomainEvent
 
@@ -94,6 +94,20 @@ def _ivr_status_changed(event: IvrStatusChanged) -> tuple[Notification, ...]:
     )
 
 
+def _ivr_assigned(event: IvrReviewerAssigned) -> tuple[Notification, ...]:
+    # Only the new reviewer: the IVR's status did not change, so the practice has nothing new to hear.
+    return (
+        Notification.about(
+            event_id=event.event_id,
+            recipient_id=event.reviewer_id,
+            kind=NotificationKind.IVR_ASSIGNED,
+            subject_type=SubjectType.IVR,
+            subject_id=event.ivr_id,
+            occurred_at=event.occurred_at,
+        ),
+    )
+
+
 _REACTIONS: dict[type[DomainEvent], Callable[[Any], tuple[Notification, ...]]] = {
     MemberAssigned: _member_added,
     MemberRemoved: _member_removed,
@@ -101,6 +115,7 @@ _REACTIONS: dict[type[DomainEvent], Callable[[Any], tuple[Notification, ...]]] =
     PasswordReset: _password_reset,
     SessionRevokedForReuse: _session_revoked,
     IvrStatusChanged: _ivr_status_changed,
+    IvrReviewerAssigned: _ivr_assigned,
 }
 
 NOTIFYING_EVENTS: tuple[type[DomainEvent], ...] = tuple(_REACTIONS)

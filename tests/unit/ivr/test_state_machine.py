@@ -152,8 +152,13 @@ def _gate(who: str, m: ModelIvr, op: str, *, stale: bool) -> type[DomainError] |
     return None
 
 
+OPEN = {"submitted", "in_review", "info_requested", "pending_prior_auth"}
+
+
 def _allowed(who: str, m: ModelIvr) -> set[str]:
-    return {op for op in OPS if _gate(who, m, op, stale=False) is None}
+    # Reassigning the reviewer is an admin's, on open IVRs; the machine does not fire it.
+    assign = {"assign"} if who == "admin" and m.status in OPEN else set()
+    return {op for op in OPS if _gate(who, m, op, stale=False) is None} | assign
 
 
 def _body_ok(m: ModelIvr, op: str, variant: str) -> bool:

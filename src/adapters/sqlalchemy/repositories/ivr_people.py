@@ -11,7 +11,7 @@ from adapters.sqlalchemy.repositories.patients import SqlAlchemyPatientRepositor
 from adapters.sqlalchemy.tables import assignments, patients, users
 from ivr_domain.ivr.model import InsuranceSnapshot, PatientSnapshot
 from ivr_domain.patients.model import Insurance, Patient
-from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.actor import Role, Scope
 from ivr_domain.shared.ids import PatientId, PracticeId, UserId
 
 # The sales hierarchy has three edges (doctor assignment, salesperson team, distributor network), so a chain
@@ -32,6 +32,12 @@ _PRACTICE_USERS = (
     select(users.c.id)
     .where(users.c.practice_id == bindparam("practice_id"), users.c.active.is_(True))
     .order_by(users.c.id)
+)
+
+_REVIEWER = select(users.c.id).where(
+    users.c.id == bindparam("user_id"),
+    users.c.active.is_(True),
+    users.c.role.in_([Role.IVR_STAFF.value, Role.ADMIN.value]),
 )
 
 
@@ -114,3 +120,7 @@ class SqlAlchemyIvrAudience:
         """Return the salesperson currently assigned the practice and the distributors above them."""
         found = self._db.execute(_SALES_CHAIN, {"practice_id": practice_id}).scalars()
         return tuple(UserId(user_id) for user_id in dict.fromkeys(found))
+
+    def is_reviewer(self, user_id: UserId) -> bool:
+        """Tell whether a user is active verification staff or an active admin."""
+        return self._db.execute(_REVIEWER, {"user_id": user_id}).first() is not None

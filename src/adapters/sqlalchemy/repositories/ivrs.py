@@ -8,14 +8,30 @@ from typing import Any
 
 from attrs import evolve
 from returns.result import Failure, Result, Success
-from sqlalchemy import BindParameter, ColumnElement, Connection, Select, bindparam, false, or_, select, true, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy.repositories.common import bound_keyset, cut_page, keyset_parameters, sort_key
 from adapters.sqlalchemy.repositories.ivr_rows import IvrCodec
 from adapters.sqlalchemy.tables import ivr_history, ivrs, reference_counters
-from ivr_domain.ivr.model import HistoryEntry, Ivr
+from ivr_domain.ivr.model import HistoryEntry, Ivr, Priority
 from ivr_domain.ivr.ports import IvrFilter
+from ivr_domain.ivr.queue import QueuePosition, QueueQuery, SlaWindow
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import IvrId
@@ -94,6 +110,35 @@ class SqlAlchemyIvrRepository:
         rows = self._db.execute(stmt, values).mappings().all()
         return cut_page(tuple(self._codec.ivr(row) for row in rows), page, _SORTS, lambda i: i.id)
 
+    def queue(self, *, scope: Scope, query: QueueQuery, page: PageRequest) -> Page[Ivr]:
+        """Return one page of the open IVRs within scope, urgent first, then oldest, then id."""
+        values, reach = _reach_parameters(scope)
+        values |= {"statuses": sorted(s.value for s in query.statuses), "page_limit": page.limit + 1}
+        if query.priority is not None:
+            values["filter_priority"] = query.priority.value
+        if query.reviewer_id is not None:
+            values["filter_reviewer_id"] = query.reviewer_id
+        window = query.window or SlaWindow()
+        bounds = {name: getattr(window, name) for name in _WINDOW if getattr(window, name) is not None}
+        values |= {f"window_{name}": moment for name, moment in bounds.items()}
+        if page.cursor is not None:
+            after = QueuePosition.parse(page.cursor)
+            if after is None:
+                raise ValueError("malformed queue cursor")
+            values |= {"after_rank": after.rank, "after_at": after.last_submitted_at, "after_id": after.id}
+        stmt = _queue_statement(
+            **reach,
+            filtered=frozenset(n for n in ("priority", "reviewer_id") if f"filter_{n}" in values),
+            window=frozenset(bounds),
+            after=page.cursor is not None,
+        )
+        rows = self._db.execute(stmt, values).mappings().all()
+        found = tuple(self._codec.ivr(row) for row in rows)
+        if len(found) <= page.limit:
+            return Page(items=found)
+        kept = found[: page.limit]
+        return Page(items=kept, next_cursor=QueuePosition.of(kept[-1]).cursor())
+
     def next_reference(self, year: int) -> str:
         """Return the next people-facing reference of a year, `IVR-2026-000123`; never the same one twice."""
         number = self._db.execute(_take_number(self._db.dialect.name), {"kind": REFERENCE_KIND, "year": year})
@@ -171,6 +216,49 @@ def _list_statement(
         else:
             stmt = stmt.where(_TO[name] < parameter)
     return bound_keyset(stmt, _SORT_COLUMNS[sort], ivrs.c.id, descending=descending, after=after)
+
+
+# SlaWindow's bounds, each with how last_submitted_at compares to it.
+_WINDOW = {
+    "newer_than": lambda column, value: column > value,
+    "from_": lambda column, value: column >= value,
+    "to": lambda column, value: column <= value,
+    "older_than": lambda column, value: column < value,
+}
+
+# The queue's rank of a priority, as `queue.priority_rank` gives it: urgent first.
+_RANK = case((ivrs.c.priority == literal(Priority.URGENT.value), 0), else_=1)
+
+
+@cache
+def _queue_statement(
+    *,
+    everything: bool,
+    by_practice: bool,
+    by_submission: bool,
+    filtered: frozenset[str],
+    window: frozenset[str],
+    after: bool,
+) -> Select[Any]:
+    """The queue query of one shape (scope, filters, SLA bounds, cursor), built once; values are parameters."""
+    reach = _bound_reach(everything=everything, by_practice=by_practice, by_submission=by_submission)
+    last = ivrs.c.last_submitted_at
+    stmt = select(ivrs).where(reach, ivrs.c.status.in_(bindparam("statuses", expanding=True)), last.is_not(None))
+    for name in sorted(filtered):
+        stmt = stmt.where(_EQUAL[name] == bindparam(f"filter_{name}"))
+    for name in sorted(window):
+        stmt = stmt.where(_WINDOW[name](last, bindparam(f"window_{name}", type_=last.type)))
+    if after:
+        rank: BindParameter[Any] = bindparam("after_rank", type_=Integer)
+        at: BindParameter[Any] = bindparam("after_at", type_=last.type)
+        row_id: BindParameter[Any] = bindparam("after_id", type_=ivrs.c.id.type)
+        stmt = stmt.where(
+            or_(
+                rank < _RANK,
+                and_(rank == _RANK, or_(last > at, and_(last == at, ivrs.c.id > row_id))),
+            )
+        )
+    return stmt.order_by(_RANK, last, ivrs.c.id).limit(bindparam("page_limit", type_=Integer))
 
 
 @cache

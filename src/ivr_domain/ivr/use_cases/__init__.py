@@ -1,6 +1,8 @@
-"""The IVR use cases: drafting, reading and moving IVRs through their lifecycle."""
+"""The IVR use cases: drafting, reading, queueing, assigning and moving IVRs through their lifecycle."""
 
+from ivr_domain.ivr.use_cases.assign import AssignReviewer, AssignReviewerHandler
 from ivr_domain.ivr.use_cases.drafts import CreateIvr, CreateIvrHandler, UpdateIvr, UpdateIvrHandler
+from ivr_domain.ivr.use_cases.queue import IvrQueueHandler
 from ivr_domain.ivr.use_cases.reads import GetIvrHandler, IvrHistoryHandler, ListIvrsHandler
 from ivr_domain.ivr.use_cases.transitions import (
     ActOnIvr,
@@ -22,6 +24,8 @@ __all__ = [
     "ActOnIvr",
     "ActOnIvrHandler",
     "Approve",
+    "AssignReviewer",
+    "AssignReviewerHandler",
     "Cancel",
     "CreateIvr",
     "CreateIvrHandler",
@@ -29,6 +33,7 @@ __all__ = [
     "GetIvrHandler",
     "IvrAction",
     "IvrHistoryHandler",
+    "IvrQueueHandler",
     "ListIvrsHandler",
     "Reject",
     "RequestInfo",
