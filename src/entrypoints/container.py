@@ -64,6 +64,7 @@ from ivr_domain.ivr.use_cases import (
     ActOnIvrHandler,
     AssignReviewerHandler,
     CreateIvrHandler,
+    ExpireLapsedIvrsHandler,
     GetIvrHandler,
     IvrHistoryHandler,
     IvrQueueHandler,
@@ -309,6 +310,7 @@ class Container(containers.DeclarativeContainer):
     list_ivrs = providers.Singleton(ListIvrsHandler, uow=uow.provider, audit=audit_trail)
     ivr_history = providers.Singleton(IvrHistoryHandler, uow=uow.provider, audit=audit_trail)
     act_on_ivr = providers.Singleton(ActOnIvrHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    expire_lapsed_ivrs = providers.Singleton(ExpireLapsedIvrsHandler, uow=uow.provider, act=act_on_ivr, clock=clock)
     ivr_queue = providers.Singleton(IvrQueueHandler, uow=uow.provider, clock=clock, audit=audit_trail)
     assign_reviewer = providers.Singleton(AssignReviewerHandler, uow=uow.provider, clock=clock, audit=audit_trail)
 

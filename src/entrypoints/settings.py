@@ -96,6 +96,7 @@ class Settings:
     auth: AuthPolicy = field(factory=AuthPolicy)
     log_level: str = "INFO"
     notifier: Literal["console", "memory"] = "console"
+    ivr_expiry_seconds: float = 900.0
 
     @property
     def persistence(self) -> Persistence:
@@ -185,6 +186,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             blind_index_key=env.get("IVR_BLIND_INDEX_KEY") or None,
             jwt_secret=env.get("IVR_JWT_SECRET") or None,
         ),
+        ivr_expiry_seconds=_float(env, "IVR_EXPIRY_SECONDS", 900.0),
         audit=AuditSettings(
             key_file=Path(env.get("IVR_AUDIT_KEY_FILE") or data_dir / "audit.key"),
             anchor_file=Path(env.get("IVR_AUDIT_ANCHOR_FILE") or data_dir / "audit-anchors.jsonl"),

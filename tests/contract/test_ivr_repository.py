@@ -432,3 +432,24 @@ def test_sales_chain_walks_current_assignments_up_to_the_master_distributor(uow:
         assert u.ivr_audience.sales_chain(world.mine.id) == (rep.id, distributor.id, master.id)
         assert u.ivr_audience.sales_chain(third.id) == (lone_rep.id,)
         assert u.ivr_audience.sales_chain(world.theirs.id) == ()
+
+
+def test_lapsed_approvals_are_the_approved_ivrs_valid_before_today_longest_lapsed_first(uow: UowFactory) -> None:
+    world = _world(uow)
+    today = date(2026, 12, 1)
+
+    def approved(valid_until: date, status: IvrStatus = IvrStatus.APPROVED) -> Ivr:
+        return builders.ivr(world.mine.id, world.my_patient.id, status=status, valid_until=valid_until)
+
+    lapsed_long = approved(date(2026, 11, 1))
+    lapsed_yesterday = approved(date(2026, 11, 30))
+    valid_today = approved(today)
+    expired_already = approved(date(2026, 10, 1), IvrStatus.EXPIRED)
+    with uow() as u:
+        for ivr in (lapsed_yesterday, valid_today, expired_already, lapsed_long):
+            u.ivrs.add(ivr)
+        u.commit()
+    with uow() as u:
+        assert u.ivrs.lapsed_approvals(today, limit=10) == (lapsed_long.id, lapsed_yesterday.id)
+        assert u.ivrs.lapsed_approvals(today, limit=1) == (lapsed_long.id,)
+        assert u.ivrs.lapsed_approvals(date(2026, 11, 1), limit=10) == ()

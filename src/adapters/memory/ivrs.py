@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from attrs import evolve
 from returns.result import Failure, Result, Success
 
 from adapters.memory.paging import keyset_page
 from adapters.memory.patients import patient_in_scope
 from adapters.memory.workspace import Workspace
-from ivr_domain.ivr.model import HistoryEntry, InsuranceSnapshot, Ivr, PatientSnapshot
+from ivr_domain.ivr.model import HistoryEntry, InsuranceSnapshot, Ivr, IvrStatus, PatientSnapshot
 from ivr_domain.ivr.ports import IvrFilter, ivr_in_scope
 from ivr_domain.ivr.queue import QueuePosition, QueueQuery
 from ivr_domain.shared.actor import Role, Scope
@@ -85,6 +87,15 @@ class InMemoryIvrRepository:
             return Page(items=tuple(ordered))
         kept = tuple(ordered[: page.limit])
         return Page(items=kept, next_cursor=QueuePosition.of(kept[-1]).cursor())
+
+    def lapsed_approvals(self, today: date, *, limit: int) -> tuple[IvrId, ...]:
+        """Return approved IVRs whose `valid_until` is before `today`, the longest lapsed first."""
+        lapsed = (
+            i
+            for i in self._ws.ivrs.values()
+            if i.status is IvrStatus.APPROVED and i.valid_until is not None and i.valid_until < today
+        )
+        return tuple(i.id for i in sorted(lapsed, key=lambda i: (i.valid_until, i.id))[:limit])
 
     def next_reference(self, year: int) -> str:
         """Return the next reference of a year; taken at once and never given back, like a database sequence."""

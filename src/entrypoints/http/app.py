@@ -67,10 +67,16 @@ def _constant(value: Any) -> Callable[[], Any]:
 
 
 def _timers(container: Container, settings: Settings) -> list[PeriodicTask]:
-    interval = settings.audit.seal_interval_seconds
-    if interval <= 0:
-        return []
-    return [PeriodicTask("audit-sealer", lambda: container.audit_sealer().seal_all(), interval)]
+    timers = []
+    if settings.audit.seal_interval_seconds > 0:
+        sealer = PeriodicTask(
+            "audit-sealer", lambda: container.audit_sealer().seal_all(), settings.audit.seal_interval_seconds
+        )
+        timers.append(sealer)
+    # With procrastinate the worker expires approvals; the embedded default does it here.
+    if settings.events.dispatch == "inline" and settings.ivr_expiry_seconds > 0:
+        timers.append(PeriodicTask("ivr-expiry", container.expire_lapsed_ivrs(), settings.ivr_expiry_seconds))
+    return timers
 
 
 def _event_lifecycle(container: Container, settings: Settings) -> tuple[list[Hook], list[Hook]]:

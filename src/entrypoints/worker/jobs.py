@@ -24,6 +24,7 @@ _log = structlog.get_logger("ivr.worker")
 SEAL_TASK = "ivr.seal_audit_log"
 OUTBOX_TASK = "ivr.outbox_maintenance"
 STALLED_TASK = "ivr.retry_stalled_jobs"
+EXPIRY_TASK = "ivr.expire_lapsed_ivrs"
 
 
 def build_worker_app(container: Container, *, periodic: bool = True) -> App:
@@ -49,6 +50,14 @@ def build_worker_app(container: Container, *, periodic: bool = True) -> App:
         def seal_audit_log(timestamp: int) -> int:
             """Seal the audit entries committed since the last pass into the chain."""
             return container.audit_sealer().seal_all()
+
+    if settings.ivr_expiry_seconds > 0:
+
+        @app.periodic(cron=cron_every(settings.ivr_expiry_seconds), periodic_id="ivr-expiry")
+        @app.task(name=EXPIRY_TASK, queue=MAINTENANCE_QUEUE, queueing_lock=EXPIRY_TASK)
+        def expire_lapsed_ivrs(timestamp: int) -> int:
+            """Expire the approved IVRs whose validity has passed."""
+            return container.expire_lapsed_ivrs()()
 
     if events.replay_interval_seconds > 0:
         grace = timedelta(seconds=events.replay_after_seconds)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol
 
@@ -67,6 +67,10 @@ class IvrRepository(Protocol):
 
         The page's cursor is a `QueuePosition`'s; `page.sort` is ignored. ValueError on a malformed cursor.
         """
+        ...
+
+    def lapsed_approvals(self, today: date, *, limit: int) -> tuple[IvrId, ...]:
+        """Return approved IVRs whose `valid_until` is before `today`, the longest lapsed first."""
         ...
 
     def next_reference(self, year: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -59,6 +60,12 @@ _FILTERS = (*_EQUAL, *_FROM, *_TO)
 _INSERT_IVR = ivrs.insert()
 _UPDATE_IVR = update(ivrs).where(ivrs.c.id == bindparam("match_id"), ivrs.c.version == bindparam("match_version"))
 _INSERT_HISTORY = ivr_history.insert()
+_LAPSED = (
+    select(ivrs.c.id)
+    .where(ivrs.c.status == "approved", ivrs.c.valid_until < bindparam("today"))
+    .order_by(ivrs.c.valid_until, ivrs.c.id)
+    .limit(bindparam("limit"))
+)
 _HISTORY_OF = (
     select(ivr_history).where(ivr_history.c.ivr_id == bindparam("ivr_id")).order_by(ivr_history.c.at, ivr_history.c.id)
 )
@@ -138,6 +145,11 @@ class SqlAlchemyIvrRepository:
             return Page(items=found)
         kept = found[: page.limit]
         return Page(items=kept, next_cursor=QueuePosition.of(kept[-1]).cursor())
+
+    def lapsed_approvals(self, today: date, *, limit: int) -> tuple[IvrId, ...]:
+        """Return approved IVRs whose `valid_until` is before `today`, the longest lapsed first."""
+        found = self._db.execute(_LAPSED, {"today": today, "limit": limit}).scalars()
+        return tuple(IvrId(ivr_id) for ivr_id in found)
 
     def next_reference(self, year: int) -> str:
         """Return the next people-facing reference of a year, `IVR-2026-000123`; never the same one twice."""

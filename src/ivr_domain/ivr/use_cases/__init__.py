@@ -2,6 +2,7 @@
 
 from ivr_domain.ivr.use_cases.assign import AssignReviewer, AssignReviewerHandler
 from ivr_domain.ivr.use_cases.drafts import CreateIvr, CreateIvrHandler, UpdateIvr, UpdateIvrHandler
+from ivr_domain.ivr.use_cases.expiry import ExpireLapsedIvrsHandler
 from ivr_domain.ivr.use_cases.queue import IvrQueueHandler
 from ivr_domain.ivr.use_cases.reads import GetIvrHandler, IvrHistoryHandler, ListIvrsHandler
 from ivr_domain.ivr.use_cases.transitions import (
@@ -30,6 +31,7 @@ __all__ = [
     "CreateIvr",
     "CreateIvrHandler",
     "Expire",
+    "ExpireLapsedIvrsHandler",
     "GetIvrHandler",
     "IvrAction",
     "IvrHistoryHandler",
