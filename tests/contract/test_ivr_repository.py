@@ -453,3 +453,17 @@ def test_lapsed_approvals_are_the_approved_ivrs_valid_before_today_longest_lapse
         assert u.ivrs.lapsed_approvals(today, limit=10) == (lapsed_long.id, lapsed_yesterday.id)
         assert u.ivrs.lapsed_approvals(today, limit=1) == (lapsed_long.id,)
         assert u.ivrs.lapsed_approvals(date(2026, 11, 1), limit=10) == ()
+
+
+def test_a_history_row_keeps_the_ivr_it_links_to(uow: UowFactory) -> None:
+    world = _world(uow)
+    renewed = builders.ivr(world.mine.id, world.my_patient.id)
+    renewal = builders.ivr(world.mine.id, world.my_patient.id)
+    link = builders.history_entry(renewed.id, trigger="reverified", linked_ivr_id=renewal.id)
+    with uow() as u:
+        u.ivrs.add(renewed)
+        u.ivrs.add(renewal)
+        u.ivr_history.append(link)
+        u.commit()
+    with uow() as u:
+        assert u.ivr_history.of(renewed.id) == (link,)

@@ -399,6 +399,7 @@ ivr_history = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("reason", String(64)),
     Column("note", LargeBinary),
+    Column("linked_ivr_id", Uuid),
     Index("ix_ivr_history_ivr_id_at_id", "ivr_id", "at", "id"),
 )
 

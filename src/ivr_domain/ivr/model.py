@@ -308,7 +308,8 @@ class HistoryEntry:
     """One status change: from where to where, by whom in which role, why, and when.
 
     `reason` is a code (a rejection reason) and never PHI; `note` is the free text that came with the change
-    (the reviewer's message, an explanation) and is shown only in the full projection.
+    (the reviewer's message, an explanation) and is shown only in the full projection. `linked_ivr_id` names
+    the other IVR of a reverification: on the new IVR's creation row, the IVR it renews; on that IVR, the new one.
     """
 
     id: IvrHistoryId
@@ -321,3 +322,4 @@ class HistoryEntry:
     at: datetime
     reason: str | None = None
     note: str | None = None
+    linked_ivr_id: IvrId | None = None

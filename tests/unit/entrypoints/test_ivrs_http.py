@@ -238,6 +238,7 @@ def test_a_practice_and_a_reviewer_take_an_ivr_through_the_workflow(
         "actor_role": "ivr_staff",
         "reason": None,
         "note": "Attach current wound measurements",
+        "linked_ivr_id": None,
         "at": "2026-11-25T09:03:00Z",
     }
 

@@ -184,6 +184,7 @@ class IvrCodec:
             "at": entry.at,
             "reason": None if entry.reason is None else str(entry.reason),
             "note": None if entry.note is None else self.seal_note(entry.id, entry.note),
+            "linked_ivr_id": entry.linked_ivr_id,
         }
 
     def history(self, row: Mapping[Any, Any]) -> HistoryEntry:
@@ -201,6 +202,7 @@ class IvrCodec:
             at=row["at"],
             reason=row["reason"],
             note=self.open_note(row_id, note) if note is not None else None,
+            linked_ivr_id=IvrId(row["linked_ivr_id"]) if row["linked_ivr_id"] is not None else None,
         )
 
     def open_note(self, entry_id: UUID, ciphertext: Any) -> str:

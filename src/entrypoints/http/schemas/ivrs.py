@@ -132,6 +132,7 @@ class HistoryEntryOut(msgspec.Struct, kw_only=True):
     actor_role: str | None
     reason: str | None
     note: str | None
+    linked_ivr_id: UUID | None
     at: datetime
 
 
@@ -255,6 +256,7 @@ def history_out(entries: tuple[HistoryEntry, ...]) -> IvrHistoryOut:
                 actor_role=e.actor_role.value if e.actor_role else None,
                 reason=e.reason,
                 note=e.note,
+                linked_ivr_id=e.linked_ivr_id,
                 at=utc(e.at),
             )
             for e in entries

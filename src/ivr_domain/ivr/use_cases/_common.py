@@ -9,7 +9,7 @@ from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus
 from ivr_domain.ivr.ports import IvrUnitOfWork
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
-from ivr_domain.shared.ids import IvrHistoryId, new_id
+from ivr_domain.shared.ids import IvrHistoryId, IvrId, new_id
 
 # Names only: audit entries say which parts of an IVR a write set or changed, never their values.
 CONTENT_FIELDS = (
@@ -49,6 +49,7 @@ def history_entry(
     at: datetime,
     reason: str | None = None,
     note: str | None = None,
+    linked_ivr_id: IvrId | None = None,
 ) -> HistoryEntry:
     """Describe one status change of an IVR."""
     return HistoryEntry(
@@ -62,6 +63,7 @@ def history_entry(
         at=at,
         reason=reason,
         note=note,
+        linked_ivr_id=linked_ivr_id,
     )
 
 

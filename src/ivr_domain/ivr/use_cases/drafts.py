@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeAlias
 
 from attrs import evolve, frozen
@@ -28,6 +29,9 @@ from ivr_domain.shared.errors import (
 )
 from ivr_domain.shared.ids import IvrId, new_id
 from ivr_domain.shared.ports import CodeSets
+
+# The history trigger on an IVR when a reverification of it is created: a link, not a status change.
+REVERIFIED = "reverified"
 
 CreateIvrError: TypeAlias = NotPermitted | ValidationFailed
 UpdateIvrError: TypeAlias = (
@@ -63,6 +67,15 @@ def _patient_for(
         if previous is None or previous.patient_id != patient.patient_id:
             return Failure(ValidationFailed.single("previous_ivr_id", "is not an IVR of this patient"))
     return Success(patient)
+
+
+def _note_renewal(uow: IvrUnitOfWork, actor: Actor, renewed: IvrId, by: IvrId, at: datetime) -> None:
+    """Show on the renewed IVR's history that a reverification of it was created (its status stays)."""
+    previous = uow.ivrs.get(renewed, scope=actor.scope)
+    if previous is None:  # checked moments ago in this transaction; kept defensive for a concurrent scope change
+        return
+    entry = history_entry(actor, previous, from_status=previous.status, trigger=REVERIFIED, at=at, linked_ivr_id=by)
+    uow.ivr_history.append(entry)
 
 
 @frozen(kw_only=True)
@@ -113,7 +126,12 @@ class CreateIvrHandler:
                 code_set_version=self.codes.icd10cm_version if content.diagnosis_codes else None,
             )
             uow.ivrs.add(ivr)
-            uow.ivr_history.append(history_entry(actor, ivr, from_status=None, trigger="create", at=now))
+            renewed = content.previous_ivr_id
+            uow.ivr_history.append(
+                history_entry(actor, ivr, from_status=None, trigger="create", at=now, linked_ivr_id=renewed)
+            )
+            if renewed is not None:
+                _note_renewal(uow, actor, renewed, ivr.id, now)
             record(uow, self.audit, actor, action="ivrs.create", ivr=ivr, fields=given_fields(content, CONTENT_FIELDS))
             uow.commit()
             return Success(policy.show(actor, ivr))
