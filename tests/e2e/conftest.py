@@ -26,6 +26,7 @@ from adapters.sqlalchemy.tables import metadata
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
+from entrypoints.worker import drain_jobs
 from ivr_domain.identity.model import User
 from ivr_domain.identity.use_cases.users import CreateUser
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
@@ -167,6 +168,13 @@ class E2E:
                 for t in metadata.tables.values()
                 if not t.name.startswith("audit")
             }
+
+
+def deliver(e2e: E2E) -> None:
+    """Let committed events reach their handlers: the relay's queue, or the jobs a worker would run."""
+    if e2e.container.settings().events.dispatch == "procrastinate":
+        drain_jobs(e2e.container)
+    e2e.settle()
 
 
 def bearer(token: str) -> Headers:

@@ -3,107 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
-from entrypoints.worker import drain_jobs
 from ivr_domain.shared.actor import Role
-from tests.e2e.conftest import API, E2E, START, Headers, assert_problem
+from tests.e2e.conftest import API, E2E, Headers, assert_problem, deliver
+from tests.http import coverage_body, ivr_body
 
 IVRS = f"{API}/ivrs"
 NOTIFICATIONS = f"{API}/notifications"
-ADDRESS = {"line1": "2 Oak Ave", "line2": None, "city": "Springfield", "state": "IL", "postal_code": "62704"}
-VALID_UNTIL = (START + timedelta(days=120)).date().isoformat()
-
-
-def ivr_body(patient_id: str, **overrides: Any) -> dict[str, Any]:
-    """Return API.md's example IVR for a patient, dated relative to the test clock."""
-    body: dict[str, Any] = {
-        "patient_id": patient_id,
-        "request_type": "new",
-        "priority": "routine",
-        "insurance_ranks": ["primary"],
-        "physician": {
-            "name": "Jane Doe",
-            "npi": "1234567893",
-            "specialty": "podiatry",
-            "tin": "12-3456789",
-            "ptan": None,
-        },
-        "facility": {
-            "name": "Springfield Wound Clinic",
-            "npi": "1558598797",
-            "tin": "12-3456789",
-            "place_of_service": "11",
-            "address": {
-                "line1": "2 Oak Ave",
-                "line2": None,
-                "city": "Springfield",
-                "state": "IL",
-                "postal_code": "62704",
-            },
-            "in_snf": False,
-            "hospice": False,
-            "part_a_stay": False,
-        },
-        "wounds": [
-            {
-                "type": "diabetic_foot_ulcer",
-                "location_category": "face_hands_feet",
-                "site": "left heel",
-                "laterality": "left",
-                "length_cm": "4.0",
-                "width_cm": "3.0",
-                "depth_cm": "0.5",
-                "duration_weeks": 6,
-                "prior_therapies": ["offloading", "moist dressings"],
-            }
-        ],
-        "diagnosis_codes": [{"code": "E11.621", "primary": True}, {"code": "L97.422", "primary": False}],
-        "application_cpt_codes": ["15275"],
-        "anticipated_first_service_date": (START + timedelta(days=20)).date().isoformat(),
-        "planned_applications": 4,
-        "products": [{"hcpcs_code": "Q4186", "size": "4x4 cm", "quantity": 4}],
-        "signature": {"signer_name": "Jane Doe", "signed_at": (START - timedelta(hours=1)).isoformat()},
-        "notes": "Failed 6 weeks of standard care.",
-    }
-    body.update(overrides)
-    return body
-
-
-def coverage(**overrides: Any) -> dict[str, Any]:
-    """Return API.md's example coverage result."""
-    body: dict[str, Any] = {
-        "insurance_rank": "primary",
-        "active": True,
-        "plan_name": "Medicare Part B",
-        "plan_type": "medicare",
-        "effective_date": "2026-01-01",
-        "end_date": None,
-        "network_status": "in_network",
-        "outcome": "covered",
-        "deductible_total": "257.00",
-        "deductible_remaining": "0.00",
-        "out_of_pocket_max": None,
-        "out_of_pocket_remaining": None,
-        "coinsurance_percent": "20",
-        "copay": "0.00",
-        "prior_auth_required": False,
-        "prior_auth_number": None,
-        "verification_method": "portal",
-        "call_reference": "REF123",
-        "payer_representative": None,
-        "valid_until": VALID_UNTIL,
-    }
-    body.update(overrides)
-    return body
-
-
-def deliver(e2e: E2E) -> None:
-    """Let committed events reach their handlers: the relay's queue, or the jobs a worker would run."""
-    if e2e.container.settings().events.dispatch == "procrastinate":
-        drain_jobs(e2e.container)
-    e2e.settle()
+VALID_UNTIL = coverage_body()["valid_until"]
 
 
 def act(e2e: E2E, auth: Headers, ivr: dict[str, Any], action: str, body: dict[str, Any] | None = None) -> Any:
@@ -167,9 +75,9 @@ def test_a_practice_and_verification_staff_take_an_ivr_from_draft_to_approval(e2
     ivr = moved(
         act(e2e, staff, ivr, "require-prior-auth", {"note": "Plan requires PA for Q4186"}), "pending_prior_auth"
     )
-    no_pa = act(e2e, staff, ivr, "approve", {"coverages": [coverage()]})
+    no_pa = act(e2e, staff, ivr, "approve", {"coverages": [coverage_body()]})
     assert "coverages[0].prior_auth_number" in {e["field"] for e in assert_problem(no_pa, 422)["errors"]}
-    approved = act(e2e, staff, ivr, "approve", {"coverages": [coverage(prior_auth_number="PA-778812")]})
+    approved = act(e2e, staff, ivr, "approve", {"coverages": [coverage_body(prior_auth_number="PA-778812")]})
     ivr = moved(approved, "approved")
     assert ivr["valid_until"] == VALID_UNTIL
     assert ivr["allowed_actions"] == []
@@ -233,7 +141,7 @@ ACTIONS: dict[str, dict[str, Any]] = {
     "request-info": {"message": "Attach current wound measurements"},
     "resubmit": {},
     "require-prior-auth": {},
-    "approve": {"coverages": [coverage(prior_auth_number="PA-1")]},
+    "approve": {"coverages": [coverage_body(prior_auth_number="PA-1")]},
     "reject": {"reason_code": "other", "explanation": "Refused for the purpose of this test."},
 }
 ALLOWED_FROM = {

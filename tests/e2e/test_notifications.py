@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from entrypoints.worker import drain_jobs
 from ivr_domain.shared.actor import Role
-from tests.e2e.conftest import API, E2E, Headers, assert_problem, bearer
+from tests.e2e.conftest import API, E2E, Headers, assert_problem, bearer, deliver
 from tests.platform import PASSWORD
 
 NOTIFICATIONS = f"{API}/notifications"
 NEW_PASSWORD = "a brand new passphrase 42"
-
-
-def deliver(e2e: E2E) -> None:
-    """Let committed events reach their handlers: the relay's queue, or the jobs a worker would run."""
-    if e2e.container.settings().events.dispatch == "procrastinate":
-        drain_jobs(e2e.container)
-    e2e.settle()
 
 
 def inbox(e2e: E2E, auth: Headers, **params: str) -> list[dict[str, Any]]:

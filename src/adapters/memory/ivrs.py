@@ -10,13 +10,14 @@ from returns.result import Failure, Result, Success
 from adapters.memory.paging import keyset_page
 from adapters.memory.patients import patient_in_scope
 from adapters.memory.workspace import Workspace
-from ivr_domain.ivr.model import HistoryEntry, InsuranceSnapshot, Ivr, IvrStatus, PatientSnapshot
+from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus, PatientSnapshot
 from ivr_domain.ivr.ports import IvrFilter, ivr_in_scope
 from ivr_domain.ivr.queue import QueuePosition, QueueQuery
 from ivr_domain.shared.actor import Role, Scope
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import IvrId, PatientId, PracticeId, UserId
 from ivr_domain.shared.paging import Page, PageRequest
+from ivr_domain.workflows.patient_snapshots import snapshot_of
 
 REFERENCE_PREFIX = "IVR"
 
@@ -135,27 +136,7 @@ class InMemoryIvrPatients:
         patient = self._ws.patients.get(patient_id)
         if patient is None or not patient_in_scope(patient, scope):
             return None
-        return PatientSnapshot(
-            patient_id=patient.id,
-            practice_id=patient.practice_id,
-            first_name=patient.name.first,
-            last_name=patient.name.last,
-            date_of_birth=patient.date_of_birth,
-            sex=patient.sex.value,
-            archived=patient.archived,
-            insurances=tuple(
-                InsuranceSnapshot(
-                    rank=i.rank,
-                    payer_name=i.payer_name,
-                    member_id=i.member_id,
-                    plan_type=i.plan_type,
-                    subscriber_relationship=i.subscriber_relationship.value,
-                    payer_id=i.payer_id,
-                    group_number=i.group_number,
-                )
-                for i in patient.insurances
-            ),
-        )
+        return snapshot_of(patient)
 
     def mark_submitted(self, patient_id: PatientId) -> bool:
         """Bring the patient into verification staff's reach, as a versioned change of the patient."""

@@ -9,10 +9,10 @@ from sqlalchemy import Connection, Integer, Select, bindparam, literal, select, 
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
 from adapters.sqlalchemy.repositories.patients import SqlAlchemyPatientRepository
 from adapters.sqlalchemy.tables import assignments, patients, users
-from ivr_domain.ivr.model import InsuranceSnapshot, PatientSnapshot
-from ivr_domain.patients.model import Insurance, Patient
+from ivr_domain.ivr.model import PatientSnapshot
 from ivr_domain.shared.actor import Role, Scope
 from ivr_domain.shared.ids import PatientId, PracticeId, UserId
+from ivr_domain.workflows.patient_snapshots import snapshot_of
 
 # The sales hierarchy has three edges (doctor assignment, salesperson team, distributor network), so a chain
 # holds at most three people; the bound also ends the walk if bad data ever made the assignments a cycle.
@@ -57,32 +57,6 @@ def _sales_chain_statement() -> Select[Any]:
 
 
 _SALES_CHAIN = _sales_chain_statement()
-
-
-def _insurance(insurance: Insurance) -> InsuranceSnapshot:
-    return InsuranceSnapshot(
-        rank=insurance.rank,
-        payer_name=insurance.payer_name,
-        member_id=insurance.member_id,
-        plan_type=insurance.plan_type,
-        subscriber_relationship=insurance.subscriber_relationship.value,
-        payer_id=insurance.payer_id,
-        group_number=insurance.group_number,
-    )
-
-
-def snapshot_of(patient: Patient) -> PatientSnapshot:
-    """Return what an IVR keeps of a patient: names, birth date, sex, archived, insurances."""
-    return PatientSnapshot(
-        patient_id=patient.id,
-        practice_id=patient.practice_id,
-        first_name=patient.name.first,
-        last_name=patient.name.last,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex.value,
-        archived=patient.archived,
-        insurances=tuple(_insurance(insurance) for insurance in patient.insurances),
-    )
 
 
 class SqlAlchemyIvrPatients:

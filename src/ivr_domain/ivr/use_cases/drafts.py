@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TypeAlias
 
 from attrs import evolve, frozen
@@ -57,25 +56,17 @@ class UpdateIvr:
 
 def _patient_for(
     uow: IvrUnitOfWork, actor: Actor, raw: IvrInput, content: IvrContent
-) -> Result[PatientSnapshot, ValidationFailed]:
-    """Find the patient and the renewed IVR a body names; both must be within the caller's reach."""
+) -> Result[tuple[PatientSnapshot, Ivr | None], ValidationFailed]:
+    """Find the patient and the renewed IVR (if any) a body names; both must be within the caller's reach."""
     patient = uow.ivr_patients.snapshot(raw.patient_id, scope=actor.scope)
     if patient is None or not actor.scope.reaches_practice(patient.practice_id):
         return Failure(ValidationFailed.single("patient_id", "is not a patient you can create IVRs for"))
-    if content.previous_ivr_id is not None:
-        previous = uow.ivrs.get(content.previous_ivr_id, scope=actor.scope)
-        if previous is None or previous.patient_id != patient.patient_id:
-            return Failure(ValidationFailed.single("previous_ivr_id", "is not an IVR of this patient"))
-    return Success(patient)
-
-
-def _note_renewal(uow: IvrUnitOfWork, actor: Actor, renewed: IvrId, by: IvrId, at: datetime) -> None:
-    """Show on the renewed IVR's history that a reverification of it was created (its status stays)."""
-    previous = uow.ivrs.get(renewed, scope=actor.scope)
-    if previous is None:  # checked moments ago in this transaction; kept defensive for a concurrent scope change
-        return
-    entry = history_entry(actor, previous, from_status=previous.status, trigger=REVERIFIED, at=at, linked_ivr_id=by)
-    uow.ivr_history.append(entry)
+    if content.previous_ivr_id is None:
+        return Success((patient, None))
+    previous = uow.ivrs.get(content.previous_ivr_id, scope=actor.scope)
+    if previous is None or previous.patient_id != patient.patient_id:
+        return Failure(ValidationFailed.single("previous_ivr_id", "is not an IVR of this patient"))
+    return Success((patient, previous))
 
 
 @frozen(kw_only=True)
@@ -108,7 +99,7 @@ class CreateIvrHandler:
             match _patient_for(uow, actor, cmd.ivr, content):
                 case Failure(problem):
                     return Failure(problem)
-                case Success(patient):
+                case Success((patient, renewed)):
                     pass
             if patient.archived:
                 return Failure(ValidationFailed.single("patient_id", "the patient is archived"))
@@ -126,12 +117,17 @@ class CreateIvrHandler:
                 code_set_version=self.codes.icd10cm_version if content.diagnosis_codes else None,
             )
             uow.ivrs.add(ivr)
-            renewed = content.previous_ivr_id
+            link = renewed.id if renewed is not None else None
             uow.ivr_history.append(
-                history_entry(actor, ivr, from_status=None, trigger="create", at=now, linked_ivr_id=renewed)
+                history_entry(actor, ivr, from_status=None, trigger="create", at=now, linked_ivr_id=link)
             )
             if renewed is not None:
-                _note_renewal(uow, actor, renewed, ivr.id, now)
+                # The renewed IVR's history shows the link; its status stays what it is.
+                uow.ivr_history.append(
+                    history_entry(
+                        actor, renewed, from_status=renewed.status, trigger=REVERIFIED, at=now, linked_ivr_id=ivr.id
+                    )
+                )
             record(uow, self.audit, actor, action="ivrs.create", ivr=ivr, fields=given_fields(content, CONTENT_FIELDS))
             uow.commit()
             return Success(policy.show(actor, ivr))
@@ -182,7 +178,7 @@ class UpdateIvrHandler:
             match _patient_for(uow, actor, cmd.ivr, content):
                 case Failure(problem):
                     return Failure(problem)
-                case Success(patient):
+                case Success((patient, _)):
                     pass
             if patient.practice_id != ivr.practice_id:
                 return Failure(ValidationFailed.single("patient_id", "must be a patient of the IVR's practice"))
