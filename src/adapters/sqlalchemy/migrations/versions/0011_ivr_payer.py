@@ -1,0 +1,26 @@
+"""A clear payer id on IVRs for the queue's payer filter.
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-26 08:30:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
