@@ -1,4 +1,4 @@
-"""Synthetic data for the benchmarks: practices, users of every role, a sales hierarchy, patients with insurances.
+"""Synthetic data for the benchmarks: practices, users of every role, a sales hierarchy, patients, and IVRs.
 
     .venv/bin/python -m benchmarks.generate --database-url postgresql+psycopg://postgres@127.0.0.1/ivr_bench \
         --data-dir var/bench/postgresql --patients 100000 --practices 200
@@ -14,6 +14,9 @@ Every account has the password `--password`. It is hashed once, with the paramet
 selects (the production OWASP ones by default), and that hash is stored for every account: logins are not
 what the benchmarks measure, and one hash keeps generation fast without weakening the server's settings.
 A manifest (`manifest.json` in the data directory) names the accounts the load scripts log in as.
+
+With `--ivrs N`, N IVRs in a realistic status mix and `--submit-drafts` complete drafts follow the patients
+(`benchmarks.ivr_data`, which says how they are built); the drafts' ids go to `submit-drafts.txt`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from sqlalchemy.engine import make_url
 from adapters.sqlalchemy.migrate import upgrade
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
 from adapters.sqlalchemy.tables import patient_insurances, patients
+from benchmarks.ivr_data import write_ivrs
 from benchmarks.synthetic import patient_input
 from entrypoints.container import Container, build_container
 from entrypoints.settings import load_settings
@@ -51,6 +55,7 @@ DOMAIN = "bench.example.org"
 LIST_PRACTICE = "Bench List Clinic"
 INTAKE_PRACTICE = "Bench Intake Clinic"
 HISTORY_DAYS = 3 * 365
+SUBMIT_DRAFTS = "submit-drafts.txt"  # the drafts submit-approve walks, one id a line
 
 
 @contextmanager
@@ -127,8 +132,7 @@ def identity(platform: Container, practice_count: int, password: str) -> dict[st
     for i in range(2):
         account(Role.ADMIN, f"admin-{i}", f"Admin {i}")
         account(Role.LOGISTICS, f"logistics-{i}", f"Logistics {i}")
-    for i in range(5):
-        account(Role.IVR_STAFF, f"staff-{i}", f"Verifier {i}")
+    staff = [account(Role.IVR_STAFF, f"staff-{i}", f"Verifier {i}") for i in range(5)]
     doctors = [account(Role.DOCTOR, f"doctor-{i:04d}", f"Dr. Bench {i:04d}", p.id) for i, p in enumerate(practices)]
     for i in range(2):
         account(Role.DOCTOR, f"nurse-{i:04d}", f"Nurse Bench {i:04d}", practices[i].id)
@@ -165,6 +169,7 @@ def identity(platform: Container, practice_count: int, password: str) -> dict[st
     return {
         "practices": practices,
         "doctors": doctors,
+        "staff": staff,
         "accounts_by_role": by_role,
         "assignments": len(edges),
     }
@@ -190,7 +195,7 @@ def patient_rows(
     practice: PracticeId,
     creator: UserId,
     now: datetime,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Patient, dict[str, Any], list[dict[str, Any]]]:
     """Validate a fictional patient as the core does, and encrypt it as the SQL adapter does."""
     today = now.date()
     details = parse_patient(patient_input(rng, today), platform.phones(), today).unwrap()
@@ -211,11 +216,20 @@ def patient_rows(
         created_at=created,
         updated_at=created,
     )
-    return codec.patient_values(patient), [codec.insurance_values(patient.id, i) for i in patient.insurances]
+    return patient, codec.patient_values(patient), [codec.insurance_values(patient.id, i) for i in patient.insurances]
 
 
-def write_patients(platform: Container, plan: list[tuple[PracticeId, UserId, int]], batch: int, seed: int) -> int:
-    """Insert the planned patients in batches, one transaction per batch; return how many insurances."""
+def write_patients(
+    platform: Container,
+    plan: list[tuple[PracticeId, UserId, int]],
+    batch: int,
+    seed: int,
+    keep: list[Patient] | None = None,
+) -> int:
+    """Insert the planned patients in batches, one transaction per batch; return how many insurances.
+
+    The patients are appended to `keep` when the IVRs generated next need them (their snapshots).
+    """
     codec = PatientCodec(platform.cipher(), platform.blind_index())
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -226,8 +240,10 @@ def write_patients(platform: Container, plan: list[tuple[PracticeId, UserId, int
     for start in range(0, total, batch):
         rows, coverage = [], []
         for practice, creator in work[start : start + batch]:
-            row, ins = patient_rows(platform, codec, rng, practice=practice, creator=creator, now=now)
+            patient, row, ins = patient_rows(platform, codec, rng, practice=practice, creator=creator, now=now)
             rows.append(row)
+            if keep is not None:
+                keep.append(patient)
             coverage.extend(ins)
         with engine.begin() as connection:
             connection.execute(patients.insert(), rows)
@@ -261,6 +277,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--list-share", type=float, default=0.05, help="share of patients in the list doctor's practice"
     )
+    parser.add_argument("--ivrs", type=int, default=0, help="IVRs in a realistic status mix (benchmarks.ivr_data)")
+    parser.add_argument(
+        "--submit-drafts", type=int, default=None, help="complete drafts for submit-approve (10,000 with --ivrs)"
+    )
     parser.add_argument("--batch", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
@@ -283,8 +303,27 @@ def main(argv: list[str] | None = None) -> None:
     sizes = practice_plan(rng, args.patients, args.practices, args.list_share)
     doctors: list[User] = roster["doctors"]
     plan = [(d.practice_id, d.id, n) for d, n in zip(doctors, sizes, strict=True) if d.practice_id is not None]
+    drafts = args.submit_drafts if args.submit_drafts is not None else (10_000 if args.ivrs else 0)
+    kept: list[Patient] | None = [] if args.ivrs or drafts else None
     with phase(f"{args.patients:,} patients", timings):
-        insurances = write_patients(platform, plan, args.batch, args.seed)
+        insurances = write_patients(platform, plan, args.batch, args.seed, kept)
+    ivr_counts: dict[str, int] = {}
+    if kept is not None:
+        with phase(f"{args.ivrs + drafts:,} IVRs", timings):
+            ivr_counts, pool_ids = write_ivrs(
+                platform,
+                kept,
+                count=args.ivrs,
+                drafts=drafts,
+                pool_practice=plan[1][0],
+                staff=[u.id for u in roster["staff"]],
+                doctors={
+                    d.practice_id: d.id for d in doctors if d.practice_id is not None and "nurse" not in d.email.value
+                },
+                seed=args.seed,
+                batch=args.batch,
+            )
+        (args.data_dir / SUBMIT_DRAFTS).write_text("".join(f"{ivr_id}\n" for ivr_id in pool_ids))
     with phase("analyze", timings):
         analyze(platform)
     platform.engine().dispose()
@@ -301,6 +340,14 @@ def main(argv: list[str] | None = None) -> None:
         "password_hashing": platform.settings().password_hashing,
         "list_doctor": {"email": doctors[0].email.value, "practice": LIST_PRACTICE, "patients": sizes[0]},
         "create_doctor": {"email": doctors[1].email.value, "practice": INTAKE_PRACTICE, "patients": sizes[1]},
+        # The IVR scenarios: the list doctor's practice holds its share of the IVRs; staff-0 reads the queue;
+        # doctor-0001 submits the intake practice's drafts, which staff-1 takes into review and approves.
+        "ivrs": args.ivrs,
+        "ivrs_by_status": ivr_counts,
+        "submit_drafts": drafts,
+        "queue_staff": {"email": roster["staff"][0].email.value},
+        "submit_doctor": {"email": doctors[1].email.value, "practice": INTAKE_PRACTICE},
+        "reviewer": {"email": roster["staff"][1].email.value},
         "seconds": timings | {"total": elapsed},
     }
     (args.data_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -1,13 +1,30 @@
-"""Fictional but valid inputs: patients as a client would type them, drawn from a seeded random source."""
+"""Fictional but valid inputs: patients and IVRs as a client would type them, drawn from a seeded random source."""
 
 from __future__ import annotations
 
 import random
 import string
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from ivr_domain.ivr.codes import implied_cpt_codes
+from ivr_domain.ivr.coverage import Coverage, CoverageOutcome, NetworkStatus, VerificationMethod
+from ivr_domain.ivr.model import (
+    Diagnosis,
+    Laterality,
+    LocationCategory,
+    Physician,
+    Priority,
+    Product,
+    RequestType,
+    Signature,
+    Wound,
+    WoundType,
+)
+from ivr_domain.ivr.validation import FacilityInput, IvrInput
 from ivr_domain.patients.model import Sex, SubscriberRelationship
 from ivr_domain.patients.validation import InsuranceInput, PatientInput, SubscriberInput
+from ivr_domain.shared.ids import PatientId
 from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.validation import AddressInput
 
@@ -116,4 +133,95 @@ def patient_input(rng: random.Random, today: date, *, first_name: str | None = N
         if has_address
         else None,
         insurances=tuple(insurances),
+    )
+
+
+# Billable ICD-10-CM pairs of a wound-care IVR (the primary first), products by HCPCS code, wound sites.
+DIAGNOSES = (
+    ("E11.621", "L97.422"),
+    ("E11.621", "L97.512"),
+    ("I87.2", "L97.812"),
+    ("I83.012", "L97.212"),
+    ("L89.153", "L89.154"),
+)
+PRODUCTS = (("Q4186", "4x4 cm"), ("Q4151", "2x3 cm"), ("Q4205", "4x6 cm"), ("Q4232", "2x2 cm"))
+WOUND_SITES = (
+    (WoundType.DIABETIC_FOOT_ULCER, LocationCategory.FACE_HANDS_FEET, "left heel"),
+    (WoundType.DIABETIC_FOOT_ULCER, LocationCategory.FACE_HANDS_FEET, "plantar forefoot"),
+    (WoundType.VENOUS_LEG_ULCER, LocationCategory.TRUNK_ARMS_LEGS, "medial malleolus"),
+    (WoundType.PRESSURE_ULCER, LocationCategory.TRUNK_ARMS_LEGS, "sacrum"),
+)
+
+
+def ivr_input(
+    rng: random.Random,
+    patient_id: PatientId,
+    *,
+    signed_at: datetime,
+    first_service: date,
+    ranks: tuple[InsuranceRank, ...],
+) -> IvrInput:
+    """Return a complete IVR form for a patient: one or two wounds, their diagnoses, products and signature."""
+    wounds = []
+    for _ in range(1 if rng.random() < 0.8 else 2):
+        kind, category, site = rng.choice(WOUND_SITES)
+        wounds.append(
+            Wound(
+                type=kind,
+                location_category=category,
+                site=site,
+                laterality=rng.choice((Laterality.LEFT, Laterality.RIGHT)),
+                length_cm=Decimal(rng.randint(10, 120)) / 10,
+                width_cm=Decimal(rng.randint(10, 90)) / 10,
+                depth_cm=Decimal(rng.randint(0, 15)) / 10,
+                duration_weeks=rng.randint(4, 30),
+                prior_therapies=("offloading", "moist dressings")[: rng.randint(1, 2)],
+            )
+        )
+    primary, secondary = rng.choice(DIAGNOSES)
+    code, size = rng.choice(PRODUCTS)
+    doctor = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    city, state, zip_prefix = rng.choice(CITIES)
+    return IvrInput(
+        patient_id=patient_id,
+        request_type=RequestType.NEW,
+        priority=Priority.URGENT if rng.random() < 0.15 else Priority.ROUTINE,
+        insurance_ranks=ranks,
+        physician=Physician(name=doctor, npi="1234567893", specialty="podiatry", tin="12-3456789"),
+        facility=FacilityInput(
+            name=f"{city} Wound Clinic",
+            npi="1558598797",
+            tin="12-3456789",
+            place_of_service="11",
+            address=AddressInput(
+                line1=f"{rng.randint(1, 999)} Oak Ave", city=city, state=state, postal_code=f"{zip_prefix}04"
+            ),
+        ),
+        wounds=tuple(wounds),
+        diagnosis_codes=(Diagnosis(code=primary, primary=True), Diagnosis(code=secondary)),
+        application_cpt_codes=implied_cpt_codes(wounds) or (),
+        anticipated_first_service_date=first_service,
+        planned_applications=rng.randint(2, 8),
+        products=(Product(hcpcs_code=code, size=size, quantity=rng.randint(1, 8)),),
+        signature=Signature(signer_name=doctor, signed_at=signed_at),
+        notes="Failed standard care for at least four weeks." if rng.random() < 0.6 else None,
+    )
+
+
+def coverage(rank: InsuranceRank, payer_name: str, plan_type: PlanType, valid_until: date) -> Coverage:
+    """Return a coverage result that approves: active, covered, in network, no prior authorisation."""
+    return Coverage(
+        insurance_rank=rank,
+        active=True,
+        plan_name=payer_name,
+        plan_type=plan_type,
+        network_status=NetworkStatus.IN_NETWORK,
+        outcome=CoverageOutcome.COVERED,
+        verification_method=VerificationMethod.PORTAL,
+        valid_until=valid_until,
+        deductible_total=Decimal("257.00"),
+        deductible_remaining=Decimal("0.00"),
+        coinsurance_percent=Decimal(20),
+        copay=Decimal("0.00"),
+        call_reference="REF123",
     )

@@ -1,5 +1,6 @@
 -- wrk script of the IVR benchmarks (docs/benchmarks.md), driven by environment variables:
---   BENCH_SCENARIO   "list" (GET a page of 50 patients) or "create" (POST a new patient)
+--   BENCH_SCENARIO   "list" (GET BENCH_PATH, a page of 50 patients by default) or "create" (POST a new patient)
+--   BENCH_PATH       what "list" reads, e.g. /api/v1/ivrs?limit=50 or /api/v1/ivrs/pending?limit=50
 --   BENCH_TOKEN      the access token of the account the requests act as
 --   BENCH_IDEMPOTENCY  "1" to send a fresh Idempotency-Key with every create
 --   BENCH_RUN_TAG    letters that make this run's patient names unique (the create duplicate check stays live)
@@ -34,7 +35,7 @@ local function letters(n, width)
   return table.concat(out)
 end
 
-local list_request = wrk.format("GET", "/api/v1/patients?limit=50")
+local list_request = wrk.format("GET", os.getenv("BENCH_PATH") or "/api/v1/patients?limit=50")
 
 local function create_request()
   counter = counter + 1

@@ -29,6 +29,7 @@ from adapters.files import FileAnchorLog
 from adapters.memory import InMemoryAnchorLog, InMemoryIdempotencyStore, InMemoryStore, InMemoryUnitOfWork
 from adapters.memory.document_store import InMemoryDocumentStore
 from adapters.notifications import ConsoleResetNotifier, InMemoryResetNotifier
+from adapters.pdf import FpdfIvrPrinter
 from adapters.sqlalchemy import SqlAlchemyIdempotencyStore, SqlAlchemyUnitOfWork, create_engine_for
 from adapters.sqlalchemy.migrate import is_current
 from adapters.sqlalchemy.rekey import SqlAlchemyRekeyer
@@ -60,6 +61,13 @@ from ivr_domain.identity.use_cases.users import (
     ListUsersHandler,
     UpdateUserHandler,
 )
+from ivr_domain.ivr.templates.justification_cases import JustificationLibrary
+from ivr_domain.ivr.templates.template_cases import (
+    CreateTemplateHandler,
+    DeleteTemplateHandler,
+    UpdateTemplateHandler,
+)
+from ivr_domain.ivr.templates.template_reads import GetTemplateHandler, ListTemplatesHandler
 from ivr_domain.ivr.use_cases import (
     ActOnIvrHandler,
     AssignReviewerHandler,
@@ -71,6 +79,13 @@ from ivr_domain.ivr.use_cases import (
     ListIvrsHandler,
     UpdateIvrHandler,
 )
+from ivr_domain.ivr.use_cases.bulk import BulkApproveHandler
+from ivr_domain.ivr.use_cases.documents import (
+    GetIvrDocumentHandler,
+    ListIvrDocumentsHandler,
+    UploadIvrDocumentHandler,
+)
+from ivr_domain.ivr.use_cases.printable import PrintIvrHandler
 from ivr_domain.notifications.use_cases import (
     DeliverNotificationsHandler,
     ListNotificationsHandler,
@@ -309,10 +324,31 @@ class Container(containers.DeclarativeContainer):
     get_ivr = providers.Singleton(GetIvrHandler, uow=uow.provider, audit=audit_trail)
     list_ivrs = providers.Singleton(ListIvrsHandler, uow=uow.provider, audit=audit_trail)
     ivr_history = providers.Singleton(IvrHistoryHandler, uow=uow.provider, audit=audit_trail)
-    act_on_ivr = providers.Singleton(ActOnIvrHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    act_on_ivr = providers.Singleton(
+        ActOnIvrHandler,
+        uow=uow.provider,
+        clock=clock,
+        audit=audit_trail,
+        required_document_kinds=providers.Callable(lambda s: s.documents.ivr_required_kinds, settings),
+    )
     expire_lapsed_ivrs = providers.Singleton(ExpireLapsedIvrsHandler, uow=uow.provider, act=act_on_ivr, clock=clock)
     ivr_queue = providers.Singleton(IvrQueueHandler, uow=uow.provider, clock=clock, audit=audit_trail)
     assign_reviewer = providers.Singleton(AssignReviewerHandler, uow=uow.provider, clock=clock, audit=audit_trail)
+    bulk_approve_ivrs = providers.Singleton(BulkApproveHandler, act=act_on_ivr, audit=audit_trail)
+    create_ivr_template = providers.Singleton(
+        CreateTemplateHandler, uow=uow.provider, codes=code_sets, clock=clock, audit=audit_trail
+    )
+    update_ivr_template = providers.Singleton(
+        UpdateTemplateHandler, uow=uow.provider, codes=code_sets, clock=clock, audit=audit_trail
+    )
+    delete_ivr_template = providers.Singleton(DeleteTemplateHandler, uow=uow.provider, audit=audit_trail)
+    get_ivr_template = providers.Singleton(GetTemplateHandler, uow=uow.provider, audit=audit_trail)
+    list_ivr_templates = providers.Singleton(ListTemplatesHandler, uow=uow.provider, audit=audit_trail)
+    justification_library = providers.Singleton(JustificationLibrary, uow=uow.provider, clock=clock, audit=audit_trail)
+    ivr_printer = providers.Singleton(FpdfIvrPrinter)
+    print_ivr = providers.Singleton(
+        PrintIvrHandler, uow=uow.provider, printer=ivr_printer, clock=clock, audit=audit_trail
+    )
 
     rekeyer = providers.Singleton(SqlAlchemyRekeyer, engine, cipher=cipher, blind_index=blind_index)
 
@@ -344,6 +380,19 @@ class Container(containers.DeclarativeContainer):
     )
     list_documents = providers.Singleton(ListDocumentsHandler, uow=uow.provider, audit=audit_trail)
     get_document = providers.Singleton(GetDocumentHandler, uow=uow.provider, store=document_store, audit=audit_trail)
+    # IVR documents: the same store and limit as patient documents, metadata in the IVR unit of work.
+    upload_ivr_document = providers.Singleton(
+        UploadIvrDocumentHandler,
+        uow=uow.provider,
+        store=document_store,
+        audit=audit_trail,
+        clock=clock,
+        max_bytes=providers.Callable(lambda s: s.documents.max_bytes, settings),
+    )
+    list_ivr_documents = providers.Singleton(ListIvrDocumentsHandler, uow=uow.provider, audit=audit_trail)
+    get_ivr_document = providers.Singleton(
+        GetIvrDocumentHandler, uow=uow.provider, store=document_store, audit=audit_trail
+    )
 
     # Events: handlers, the dispatcher and sequencer, and the two ways of running them (see docs/operations.md).
     deliver_notifications = providers.Singleton(

@@ -11,6 +11,7 @@ from typing import Literal
 from attrs import field, frozen
 
 from ivr_domain.identity.policy import AuthPolicy
+from ivr_domain.shared.documents import DocumentKind
 
 Persistence = Literal["memory", "sqlalchemy"]
 
@@ -64,6 +65,8 @@ class DocumentSettings:
 
     directory: Path = Path("var/documents")
     max_bytes: int = 25 * 1024 * 1024
+    ivr_required_kinds: frozenset[DocumentKind] = frozenset()
+    """The kinds an IVR's submit and resubmit need, on the IVR or its patient; none unless an operator says."""
 
 
 @frozen(kw_only=True)
@@ -122,6 +125,18 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
+
+
+def _document_kinds(env: Mapping[str, str], name: str) -> frozenset[DocumentKind]:
+    """Read a comma-separated list of document kinds; an unknown one stops the start-up with the allowed list."""
+    names = [n.strip() for n in env.get(name, "").split(",") if n.strip()]
+    allowed = {kind.value: kind for kind in DocumentKind}
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise SettingsError(
+            f"{name} names unknown document kinds {', '.join(map(repr, unknown))}; the kinds are {', '.join(allowed)}"
+        )
+    return frozenset(allowed[n] for n in names)
 
 
 def _auth(env: Mapping[str, str]) -> AuthPolicy:
@@ -206,6 +221,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         documents=DocumentSettings(
             directory=Path(env.get("IVR_DOCUMENTS_DIR") or data_dir / "documents"),
             max_bytes=_int(env, "IVR_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024),
+            ivr_required_kinds=_document_kinds(env, "IVR_IVR_REQUIRED_DOCUMENT_KINDS"),
         ),
         log_level=env.get("IVR_LOG_LEVEL", "INFO").upper(),
         notifier="memory" if env.get("IVR_NOTIFIER") == "memory" else "console",

@@ -62,7 +62,8 @@ def _canary_patient(uow: UowFactory) -> Patient:
                 member_id="CANARY98765",
                 group_number="Grpcanary55",
                 payer_name="Payercanaryhealth",
-                payer_id="CANARY98765P",
+                # Not a canary: the primary payer id is kept in clear on submitted IVRs (ADR 0006).
+                payer_id="60054",
                 subscriber=Subscriber(
                     name=PersonName(first="Subcanaryname", last="Quillfeatherby"), date_of_birth=date(1929, 11, 2)
                 ),

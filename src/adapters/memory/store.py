@@ -11,7 +11,9 @@ from attrs import frozen
 from adapters.memory.audit import new_audit_table
 from adapters.memory.events import new_event_tables
 from ivr_domain.identity.model import Assignment, Practice, RefreshToken, ResetToken, Session, User
+from ivr_domain.ivr.documents import IvrDocument
 from ivr_domain.ivr.model import HistoryEntry, Ivr
+from ivr_domain.ivr.templates.model import IvrTemplate, MedicalJustification
 from ivr_domain.patients.documents import Document
 from ivr_domain.patients.model import Patient
 from ivr_domain.shared.ids import (
@@ -19,6 +21,8 @@ from ivr_domain.shared.ids import (
     DocumentId,
     IvrHistoryId,
     IvrId,
+    IvrTemplateId,
+    JustificationId,
     PatientId,
     PracticeId,
     SessionId,
@@ -39,6 +43,9 @@ TABLES = (
     "documents",
     "ivrs",
     "ivr_history",
+    "ivr_templates",
+    "medical_justifications",
+    "ivr_documents",
 )
 
 
@@ -56,6 +63,10 @@ class Snapshot:
     documents: Mapping[DocumentId, Document]
     ivrs: Mapping[IvrId, Ivr]
     ivr_history: Mapping[IvrHistoryId, HistoryEntry]
+    # A deleted template or justification is a None row: `apply` only ever adds and replaces keys.
+    ivr_templates: Mapping[IvrTemplateId, IvrTemplate | None]
+    medical_justifications: Mapping[JustificationId, MedicalJustification | None]
+    ivr_documents: Mapping[DocumentId, IvrDocument]
 
 
 class InMemoryStore:
@@ -74,6 +85,9 @@ class InMemoryStore:
         self.documents: dict[DocumentId, Document] = {}
         self.ivrs: dict[IvrId, Ivr] = {}
         self.ivr_history: dict[IvrHistoryId, HistoryEntry] = {}
+        self.ivr_templates: dict[IvrTemplateId, IvrTemplate | None] = {}
+        self.medical_justifications: dict[JustificationId, MedicalJustification | None] = {}
+        self.ivr_documents: dict[DocumentId, IvrDocument] = {}
         # People-facing reference numbers per (prefix, year): taken at once, never given back, like a sequence.
         self.reference_counters: dict[tuple[str, int], int] = {}
         self.audit = new_audit_table()

@@ -11,6 +11,9 @@ from adapters.memory.audit import AuditRow, InMemoryAuditLog, InMemoryAuditRecor
 from adapters.memory.documents import InMemoryDocumentRepository
 from adapters.memory.events import InMemoryOutbox, InMemoryOutboxRecords, InMemoryProcessedEvents, OutboxRow
 from adapters.memory.identity import InMemoryPracticeDirectory, InMemoryPracticeRepository, InMemoryUserRepository
+from adapters.memory.ivr_documents import InMemoryIvrDocumentRepository
+from adapters.memory.ivr_practices import InMemoryIvrPractices
+from adapters.memory.ivr_templates import InMemoryIvrTemplateRepository, InMemoryJustificationRepository
 from adapters.memory.ivrs import (
     InMemoryIvrAudience,
     InMemoryIvrHistory,
@@ -31,7 +34,10 @@ from ivr_domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from ivr_domain.ivr.documents import IvrDocumentRepository
 from ivr_domain.ivr.ports import IvrAudience, IvrHistory, IvrPatients, IvrRepository, IvrUnitOfWork
+from ivr_domain.ivr.printing import IvrPractices
+from ivr_domain.ivr.templates.ports import IvrTemplateRepository, JustificationRepository
 from ivr_domain.notifications.ports import NotificationRepository, NotificationsUnitOfWork
 from ivr_domain.patients.documents import DocumentRepository, DocumentsUnitOfWork
 from ivr_domain.patients.ports import PatientRepository, PatientsUnitOfWork, PracticeDirectory
@@ -62,8 +68,12 @@ class InMemoryUnitOfWork:
     notifications: NotificationRepository
     ivrs: IvrRepository
     ivr_history: IvrHistory
+    ivr_documents: IvrDocumentRepository
     ivr_patients: IvrPatients
     ivr_audience: IvrAudience
+    ivr_practices: IvrPractices
+    ivr_templates: IvrTemplateRepository
+    medical_justifications: JustificationRepository
 
     def __init__(self, store: InMemoryStore, *, after_commit: AfterCommit | None = None) -> None:
         """Prepare a unit of work over a store; `after_commit` hears of the events each commit published."""
@@ -126,8 +136,12 @@ class InMemoryUnitOfWork:
         self.documents = InMemoryDocumentRepository(workspace)
         self.ivrs = InMemoryIvrRepository(workspace)
         self.ivr_history = InMemoryIvrHistory(workspace)
+        self.ivr_documents = InMemoryIvrDocumentRepository(workspace)
         self.ivr_patients = InMemoryIvrPatients(workspace)
         self.ivr_audience = InMemoryIvrAudience(workspace)
+        self.ivr_practices = InMemoryIvrPractices(workspace)
+        self.ivr_templates = InMemoryIvrTemplateRepository(workspace)
+        self.medical_justifications = InMemoryJustificationRepository(workspace)
         self._audit_log = InMemoryAuditLog()
         self._audit_records = InMemoryAuditRecords(self._store.audit, self._store.lock)
         self.audit = self._audit_log

@@ -7,7 +7,9 @@ from typing import Any, Protocol, TypeVar
 
 from adapters.memory.store import InMemoryStore, TableView
 from ivr_domain.identity.model import Assignment, Practice, RefreshToken, ResetToken, Session, User
+from ivr_domain.ivr.documents import IvrDocument
 from ivr_domain.ivr.model import HistoryEntry, Ivr
+from ivr_domain.ivr.templates.model import IvrTemplate, MedicalJustification
 from ivr_domain.patients.documents import Document
 from ivr_domain.patients.model import Patient
 from ivr_domain.shared.ids import (
@@ -15,6 +17,8 @@ from ivr_domain.shared.ids import (
     DocumentId,
     IvrHistoryId,
     IvrId,
+    IvrTemplateId,
+    JustificationId,
     PatientId,
     PracticeId,
     SessionId,
@@ -52,6 +56,11 @@ class Workspace:
         self.documents: TableView[DocumentId, Document] = TableView(snap.documents)
         self.ivrs: TableView[IvrId, Ivr] = TableView(snap.ivrs)
         self.ivr_history: TableView[IvrHistoryId, HistoryEntry] = TableView(snap.ivr_history)
+        self.ivr_templates: TableView[IvrTemplateId, IvrTemplate | None] = TableView(snap.ivr_templates)
+        self.medical_justifications: TableView[JustificationId, MedicalJustification | None] = TableView(
+            snap.medical_justifications
+        )
+        self.ivr_documents: TableView[DocumentId, IvrDocument] = TableView(snap.ivr_documents)
 
     def changes(self) -> Mapping[str, Mapping[Any, Any]]:
         """Return this transaction's writes, table by table."""
@@ -66,6 +75,9 @@ class Workspace:
             "documents": self.documents.changes,
             "ivrs": self.ivrs.changes,
             "ivr_history": self.ivr_history.changes,
+            "ivr_templates": self.ivr_templates.changes,
+            "medical_justifications": self.medical_justifications.changes,
+            "ivr_documents": self.ivr_documents.changes,
         }
 
     def claim_new(self, table: str, key: Hashable) -> None:

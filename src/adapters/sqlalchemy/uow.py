@@ -17,8 +17,14 @@ from adapters.sqlalchemy.repositories.identity import (
     SqlAlchemyPracticeRepository,
     SqlAlchemyUserRepository,
 )
+from adapters.sqlalchemy.repositories.ivr_documents import SqlAlchemyIvrDocumentRepository
 from adapters.sqlalchemy.repositories.ivr_people import SqlAlchemyIvrAudience, SqlAlchemyIvrPatients
+from adapters.sqlalchemy.repositories.ivr_practices import SqlAlchemyIvrPractices
 from adapters.sqlalchemy.repositories.ivr_rows import IvrCodec
+from adapters.sqlalchemy.repositories.ivr_templates import (
+    SqlAlchemyIvrTemplateRepository,
+    SqlAlchemyJustificationRepository,
+)
 from adapters.sqlalchemy.repositories.ivrs import SqlAlchemyIvrHistory, SqlAlchemyIvrRepository
 from adapters.sqlalchemy.repositories.notifications import SqlAlchemyNotificationRepository
 from adapters.sqlalchemy.repositories.outbox import SqlAlchemyOutbox, SqlAlchemyOutboxRecords, SqlAlchemyProcessedEvents
@@ -34,7 +40,10 @@ from ivr_domain.identity.ports import (
     SessionRepository,
     UserRepository,
 )
+from ivr_domain.ivr.documents import IvrDocumentRepository
 from ivr_domain.ivr.ports import IvrAudience, IvrHistory, IvrPatients, IvrRepository, IvrUnitOfWork
+from ivr_domain.ivr.printing import IvrPractices
+from ivr_domain.ivr.templates.ports import IvrTemplateRepository, JustificationRepository
 from ivr_domain.notifications.ports import NotificationRepository, NotificationsUnitOfWork
 from ivr_domain.patients.documents import DocumentRepository, DocumentsUnitOfWork
 from ivr_domain.patients.ports import PatientRepository, PatientsUnitOfWork, PracticeDirectory
@@ -71,8 +80,12 @@ class SqlAlchemyUnitOfWork:
     notifications: NotificationRepository
     ivrs: IvrRepository
     ivr_history: IvrHistory
+    ivr_documents: IvrDocumentRepository
     ivr_patients: IvrPatients
     ivr_audience: IvrAudience
+    ivr_practices: IvrPractices
+    ivr_templates: IvrTemplateRepository
+    medical_justifications: JustificationRepository
 
     def __init__(
         self,
@@ -115,8 +128,12 @@ class SqlAlchemyUnitOfWork:
         self.notifications = SqlAlchemyNotificationRepository(connection)
         self.ivrs = SqlAlchemyIvrRepository(connection, self._ivr_codec)
         self.ivr_history = SqlAlchemyIvrHistory(connection, self._ivr_codec)
+        self.ivr_documents = SqlAlchemyIvrDocumentRepository(connection)
         self.ivr_patients = SqlAlchemyIvrPatients(connection, self._codec)
         self.ivr_audience = SqlAlchemyIvrAudience(connection)
+        self.ivr_practices = SqlAlchemyIvrPractices(connection)
+        self.ivr_templates = SqlAlchemyIvrTemplateRepository(connection)
+        self.medical_justifications = SqlAlchemyJustificationRepository(connection)
         return self
 
     def __exit__(

@@ -15,7 +15,12 @@ from entrypoints.http.controllers.audit import AccessReportController, AuditCont
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.documents import DocumentsController
 from entrypoints.http.controllers.health import HealthController, Readiness
+from entrypoints.http.controllers.ivr_bulk import IvrBulkController
+from entrypoints.http.controllers.ivr_documents import IvrDocumentsController
+from entrypoints.http.controllers.ivr_justifications import JustificationsController
+from entrypoints.http.controllers.ivr_print import IvrPrintController
 from entrypoints.http.controllers.ivr_queue import IvrQueueController
+from entrypoints.http.controllers.ivr_templates import IvrTemplatesController
 from entrypoints.http.controllers.ivrs import IvrsController
 from entrypoints.http.controllers.notifications import NotificationsController
 from entrypoints.http.controllers.patients import PatientsController
@@ -45,8 +50,13 @@ HANDLERS = (
     "create_patient", "get_patient", "update_patient", "archive_patient", "list_patients", "search_patients",
     "search_audit_log", "access_report",
     "upload_document", "list_documents", "get_document",
+    "upload_ivr_document", "list_ivr_documents", "get_ivr_document",
     "list_notifications", "mark_notification_read", "mark_all_notifications_read",
     "create_ivr", "update_ivr", "get_ivr", "list_ivrs", "ivr_history", "act_on_ivr", "ivr_queue", "assign_reviewer",
+    "bulk_approve_ivrs",
+    "print_ivr",
+    "create_ivr_template", "update_ivr_template", "delete_ivr_template", "get_ivr_template", "list_ivr_templates",
+    "justification_library",
 )  # fmt: skip
 
 
@@ -125,7 +135,7 @@ def create_app(container: Container) -> Litestar:
     # Uploads get their own body limit: the document limit (a setting) plus room for the form around the file.
     documents = Router(
         path="/",
-        route_handlers=[DocumentsController],
+        route_handlers=[DocumentsController, IvrDocumentsController],
         request_max_body_size=settings.documents.max_bytes + FORM_OVERHEAD_BYTES,
     )
     app = Litestar(
@@ -135,7 +145,8 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[
             AuthController, UsersController, PracticesController, PatientsController, HealthController,
             AuditController, AccessReportController, documents, NotificationsController, IvrsController,
-            IvrQueueController, static_assets_router(), problem_page,
+            IvrTemplatesController, JustificationsController,
+            IvrQueueController, IvrBulkController, IvrPrintController, static_assets_router(), problem_page,
         ],
         dependencies=dependencies,
         exception_handlers={Exception: handle_exception},

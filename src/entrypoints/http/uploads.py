@@ -26,7 +26,7 @@ from multipart import (  # type: ignore[import-untyped]  # the library ships no 
 
 from entrypoints.http.problems import ProblemError
 from ivr_domain.patients.documents import UploadDocument
-from ivr_domain.shared.documents import UploadRefused
+from ivr_domain.shared.documents import UploadedFile, UploadRefused
 from ivr_domain.shared.errors import FieldError, ValidationFailed
 from ivr_domain.shared.ids import PatientId
 
@@ -109,7 +109,12 @@ class UploadForm:
             raise _not_multipart() from None
 
     def command(self, patient_id: PatientId) -> UploadDocument:
-        """Read the text fields up to the file part; the command's content streams the file from there."""
+        """Read a patient document's form: the text fields up to the file part, then the file as it streams."""
+        upload = self.upload()
+        return UploadDocument(patient_id=patient_id, kind=upload.kind, content=upload.content, problems=upload.problems)
+
+    def upload(self) -> UploadedFile:
+        """Read the text fields up to the file part; the upload's content streams the file from there."""
         fields: dict[str, str] = {}
         problems: list[FieldError] = []
         for event in self._events:
@@ -118,9 +123,7 @@ class UploadForm:
             name = event.name
             if name == "file":
                 content = self._file_chunks()
-                return UploadDocument(
-                    patient_id=patient_id, kind=fields.get("kind"), content=content, problems=tuple(problems)
-                )
+                return UploadedFile(kind=fields.get("kind"), content=content, problems=tuple(problems))
             value = self._text()
             if name not in _TEXT_FIELDS:
                 problems.append(FieldError(field=name[:64], message="is not a known field"))
@@ -132,7 +135,7 @@ class UploadForm:
                 )
             else:
                 fields[name] = value
-        return UploadDocument(patient_id=patient_id, content=None, problems=tuple(problems), kind=fields.get("kind"))
+        return UploadedFile(kind=fields.get("kind"), content=None, problems=tuple(problems))
 
     def _text(self) -> str | None:
         value = b""

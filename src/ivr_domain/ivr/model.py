@@ -14,7 +14,7 @@ from attrs import frozen
 
 from ivr_domain.ivr.coverage import Coverage
 from ivr_domain.shared.actor import Role
-from ivr_domain.shared.ids import IvrHistoryId, IvrId, PatientId, PracticeId, UserId
+from ivr_domain.shared.ids import IvrHistoryId, IvrId, JustificationId, PatientId, PracticeId, UserId
 from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.values import Address
 
@@ -181,6 +181,8 @@ class IvrContent:
     signature: Signature | None = None
     notes: str | None = None
     previous_ivr_id: IvrId | None = None
+    # The library justifications chosen on create; their texts were appended to `notes` then.
+    justification_ids: tuple[JustificationId, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -264,6 +266,15 @@ class Ivr:
     def priority(self) -> Priority:
         """Return how urgent the practice said it is."""
         return self.content.priority
+
+    @property
+    def payer_id(self) -> str | None:
+        """Return the primary insurance's payer id as of the latest submit; None before the first submit."""
+        snapshot = self.patient_snapshot
+        if snapshot is None:
+            return None
+        primary = next((i for i in snapshot.insurances if i.rank is InsuranceRank.PRIMARY), None)
+        return primary.payer_id if primary is not None else None
 
 
 @frozen(kw_only=True)

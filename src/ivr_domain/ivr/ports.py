@@ -9,8 +9,10 @@ from typing import Protocol
 from attrs import frozen
 from returns.result import Result
 
+from ivr_domain.ivr.documents import IvrDocumentRepository
 from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus, PatientSnapshot, Priority
 from ivr_domain.ivr.queue import QueueQuery
+from ivr_domain.ivr.templates.ports import IvrTemplateRepository, JustificationRepository
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.audit import AuditLog
 from ivr_domain.shared.errors import Conflict
@@ -127,12 +129,15 @@ class IvrAudience(Protocol):
 
 
 class IvrUnitOfWork(Protocol):
-    """One transaction over IVRs, their history, the audit log and the outbox."""
+    """One transaction over IVRs, their history and documents, the audit log and the outbox."""
 
     ivrs: IvrRepository
     ivr_history: IvrHistory
+    ivr_documents: IvrDocumentRepository
     ivr_patients: IvrPatients
     ivr_audience: IvrAudience
+    ivr_templates: IvrTemplateRepository
+    medical_justifications: JustificationRepository
     audit: AuditLog
     outbox: EventOutbox
 

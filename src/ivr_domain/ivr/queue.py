@@ -69,12 +69,16 @@ def _default_states() -> frozenset[IvrStatus]:
 
 @frozen(kw_only=True)
 class QueueFilter:
-    """What part of the queue to show; statuses default to `submitted` and must be open states."""
+    """What part of the queue to show; statuses default to `submitted` and must be open states.
+
+    `payer_id` is the primary insurance's payer id as of the latest submit (`Ivr.payer_id`), compared exactly.
+    """
 
     statuses: frozenset[IvrStatus] = field(factory=_default_states)
     priority: Priority | None = None
     reviewer_id: UserId | None = None
     sla: SlaState | None = None
+    payer_id: str | None = None
 
 
 @frozen(kw_only=True)
@@ -85,12 +89,15 @@ class QueueQuery:
     priority: Priority | None = None
     reviewer_id: UserId | None = None
     window: SlaWindow | None = None
+    payer_id: str | None = None
 
     @classmethod
     def of(cls, f: QueueFilter, now: datetime) -> QueueQuery:
         """Resolve a filter at `now`."""
         window = sla_window(f.sla, now) if f.sla is not None else None
-        return cls(statuses=f.statuses, priority=f.priority, reviewer_id=f.reviewer_id, window=window)
+        return cls(
+            statuses=f.statuses, priority=f.priority, reviewer_id=f.reviewer_id, window=window, payer_id=f.payer_id
+        )
 
     def matches(self, ivr: Ivr) -> bool:
         """Tell whether an IVR belongs to this part of the queue."""
@@ -100,6 +107,7 @@ class QueueQuery:
             and ivr.status in self.statuses
             and (self.priority is None or ivr.priority is self.priority)
             and (self.reviewer_id is None or ivr.reviewer_id == self.reviewer_id)
+            and (self.payer_id is None or ivr.payer_id == self.payer_id)
             and (self.window is None or self.window.holds(last))
         )
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
+from enum import StrEnum
 from typing import Protocol
 
 from attrs import frozen
 from returns.result import Result
 
-from ivr_domain.shared.errors import TooLarge, ValidationFailed
+from ivr_domain.shared.errors import FieldError, TooLarge, ValidationFailed
 from ivr_domain.shared.ids import DocumentId
 
 PDF = "application/pdf"
@@ -33,6 +34,27 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 EXTENSIONS: Mapping[str, str] = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tiff"}
+
+
+class DocumentKind(StrEnum):
+    """What a document is (DOMAIN.md), whoever owns it: a patient or an IVR."""
+
+    INSURANCE_CARD_FRONT = "insurance_card_front"
+    INSURANCE_CARD_BACK = "insurance_card_back"
+    DEMOGRAPHICS = "demographics"
+    CLINICAL_NOTES = "clinical_notes"
+    WOUND_PHOTO = "wound_photo"
+    SIGNED_FORM = "signed_form"
+    OTHER = "other"
+
+
+@frozen(kw_only=True)
+class UploadedFile:
+    """An upload form as the edge read it: the kind named before the file, the file's chunks, the form's problems."""
+
+    kind: str | None
+    content: Iterable[bytes] | None
+    problems: tuple[FieldError, ...] = ()
 
 
 def sniff_content_type(head: bytes) -> str | None:

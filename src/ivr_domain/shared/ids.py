@@ -19,6 +19,8 @@ DocumentId = NewType("DocumentId", UUID)
 NotificationId = NewType("NotificationId", UUID)
 IvrId = NewType("IvrId", UUID)
 IvrHistoryId = NewType("IvrHistoryId", UUID)
+IvrTemplateId = NewType("IvrTemplateId", UUID)
+JustificationId = NewType("JustificationId", UUID)
 
 _VERSION_7 = 0x7000
 _VARIANT_RFC4122 = 0x8000000000000000

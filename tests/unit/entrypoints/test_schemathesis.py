@@ -22,7 +22,9 @@ from tests.platform import PASSWORD, memory_platform
 pytestmark = pytest.mark.slow
 
 # What the run can aim at besides random ids (which answer 404): IVRs in several states, and their patient.
-SEEDED: dict[str, list[str]] = {"ivr_id": [], "patient_id": []}
+SEEDED: dict[str, list[str]] = {
+    "ivr_id": [], "patient_id": [], "document_id": [], "template_id": [], "justification_id": []
+}  # fmt: skip
 # IVRs reach these states through the workflow before the run starts (a draft stays a draft).
 _STEPS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "draft": [],
@@ -43,6 +45,24 @@ def _seed_ivrs(client: TestClient[Any], auth: dict[str, str], patient_id: str) -
             moved = client.post(f"/api/v1/ivrs/{ivr_id}/{action}", json=body, headers=auth)
             assert moved.status_code == 200, moved.text
         SEEDED["ivr_id"].append(ivr_id)
+    # A document on the draft, so that downloads meet a real file too (its answer is binary, with headers).
+    files = {"file": ("notes.pdf", b"%PDF-1.7\n" + bytes(200), "application/pdf")}
+    draft = SEEDED["ivr_id"][0]
+    document = client.post(f"/api/v1/ivrs/{draft}/documents", data={"kind": "other"}, files=files, headers=auth)
+    assert document.status_code == 201, document.text
+    SEEDED["document_id"].append(document.json()["id"])
+
+
+def _seed_templates(client: TestClient[Any], auth: dict[str, str]) -> None:
+    """A global template and a justification, so that their routes meet real rows, not only 404s."""
+    content = {k: v for k, v in ivr_body("unused").items() if k != "patient_id"}
+    template = client.post("/api/v1/ivrs/templates", json={"name": "Seeded", "content": content}, headers=auth)
+    assert template.status_code == 201, template.text
+    SEEDED["template_id"].append(template.json()["id"])
+    body = {"title": "Seeded", "wound_type": "burn", "text": "Seeded justification."}
+    justification = client.post("/api/v1/ivrs/justifications", json=body, headers=auth)
+    assert justification.status_code == 201, justification.text
+    SEEDED["justification_id"].append(justification.json()["id"])
 
 
 def _app() -> object:
@@ -57,6 +77,7 @@ def _app() -> object:
     with TestClient(app) as client:
         token = client.post("/api/v1/auth/login", json={"email": "admin@example.org", "password": PASSWORD})
         _seed_ivrs(client, {"Authorization": f"Bearer {token.json()['access_token']}"}, patient_id)
+        _seed_templates(client, {"Authorization": f"Bearer {token.json()['access_token']}"})
     _app.token = token.json()["access_token"]  # type: ignore[attr-defined]
     return app
 
@@ -84,20 +105,34 @@ def _or_seeded(values: dict[str, Any], name: str) -> st.SearchStrategy[dict[str,
 
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """Aim IVR routes at seeded IVRs too, so that reads, writes and actions meet real states, not only 404s."""
-    return _or_seeded(path_parameters or {}, "ivr_id")
+    """Aim IVR routes at seeded IVRs (and a seeded document) too, so that they meet real states, not only 404s."""
+    ivr_aimed = _or_seeded(path_parameters or {}, "ivr_id")
+    aimed = ivr_aimed.flatmap(lambda values: _or_seeded(values, "document_id"))
+    aimed = aimed.flatmap(lambda values: _or_seeded(values, "template_id"))
+    return aimed.flatmap(lambda values: _or_seeded(values, "justification_id"))
 
 
 @schema.hook
 def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:
     """Give IVR bodies the seeded patient too, so that creates and updates get past the patient check."""
+    if isinstance(body, dict) and isinstance(body.get("items"), list) and body["items"]:
+        return _bulk_aimed(body)
     return _or_seeded(body, "patient_id") if isinstance(body, dict) else st.just(body)
+
+
+def _bulk_aimed(body: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Aim a bulk approval's first item at a seeded IVR too, so that items meet real states, not only 404s."""
+    first = body["items"][0]
+    if not isinstance(first, dict):
+        return st.just(body)
+    return _or_seeded(first, "ivr_id").map(lambda item: {**body, "items": [item, *body["items"][1:]]})
 
 
 @schema.hook
 def map_case(context: Any, case: Any) -> Any:
     """Send a well-formed If-Match to a seeded IVR as `*`: its version moves during the run, and 412 is tested apart."""
-    seeded = (case.path_parameters or {}).get("ivr_id") in SEEDED["ivr_id"]
+    named = case.path_parameters or {}
+    seeded = any(named.get(name) in SEEDED[name] for name in ("ivr_id", "template_id", "justification_id"))
     if seeded and case.headers is not None and _IF_MATCH.match(str(case.headers.get("If-Match", ""))):
         case.headers["If-Match"] = "*"
     return case

@@ -128,6 +128,7 @@ class IvrCodec:
             "last_submitted_at": ivr.last_submitted_at,
             "decided_at": ivr.decided_at,
             "valid_until": ivr.valid_until,
+            "payer_id": ivr.payer_id,
             "content": self.seal_content(ivr.id, seal_document(sealed)),
             "version": ivr.version,
         }

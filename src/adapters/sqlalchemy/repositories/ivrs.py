@@ -17,9 +17,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
     false,
-    literal,
     or_,
     select,
     true,
@@ -29,8 +27,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy.repositories.common import bound_keyset, cut_page, keyset_parameters, sort_key
 from adapters.sqlalchemy.repositories.ivr_rows import IvrCodec
-from adapters.sqlalchemy.tables import ivr_history, ivrs, reference_counters
-from ivr_domain.ivr.model import HistoryEntry, Ivr, Priority
+from adapters.sqlalchemy.tables import IVR_QUEUE_RANK, ivr_history, ivrs, reference_counters
+from ivr_domain.ivr.model import HistoryEntry, Ivr
 from ivr_domain.ivr.ports import IvrFilter
 from ivr_domain.ivr.queue import QueuePosition, QueueQuery, SlaWindow
 from ivr_domain.shared.actor import Scope
@@ -125,6 +123,8 @@ class SqlAlchemyIvrRepository:
             values["filter_priority"] = query.priority.value
         if query.reviewer_id is not None:
             values["filter_reviewer_id"] = query.reviewer_id
+        if query.payer_id is not None:
+            values["filter_payer_id"] = query.payer_id
         window = query.window or SlaWindow()
         bounds = {name: getattr(window, name) for name in _WINDOW if getattr(window, name) is not None}
         values |= {f"window_{name}": moment for name, moment in bounds.items()}
@@ -135,7 +135,7 @@ class SqlAlchemyIvrRepository:
             values |= {"after_rank": after.rank, "after_at": after.last_submitted_at, "after_id": after.id}
         stmt = _queue_statement(
             **reach,
-            filtered=frozenset(n for n in ("priority", "reviewer_id") if f"filter_{n}" in values),
+            filtered=frozenset(n for n in _QUEUE_EQUAL if f"filter_{n}" in values),
             window=frozenset(bounds),
             after=page.cursor is not None,
         )
@@ -230,6 +230,9 @@ def _list_statement(
     return bound_keyset(stmt, _SORT_COLUMNS[sort], ivrs.c.id, descending=descending, after=after)
 
 
+# QueueQuery's equality filters, each with its column; values are bind parameters `filter_<name>`.
+_QUEUE_EQUAL = {"priority": ivrs.c.priority, "reviewer_id": ivrs.c.reviewer_id, "payer_id": ivrs.c.payer_id}
+
 # SlaWindow's bounds, each with how last_submitted_at compares to it.
 _WINDOW = {
     "newer_than": lambda column, value: column > value,
@@ -238,8 +241,8 @@ _WINDOW = {
     "older_than": lambda column, value: column < value,
 }
 
-# The queue's rank of a priority, as `queue.priority_rank` gives it: urgent first.
-_RANK = case((ivrs.c.priority == literal(Priority.URGENT.value), 0), else_=1)
+# The queue's rank of a priority, as `queue.priority_rank` gives it: urgent first. The indexed expression itself.
+_RANK = IVR_QUEUE_RANK
 
 
 @cache
@@ -257,7 +260,7 @@ def _queue_statement(
     last = ivrs.c.last_submitted_at
     stmt = select(ivrs).where(reach, ivrs.c.status.in_(bindparam("statuses", expanding=True)), last.is_not(None))
     for name in sorted(filtered):
-        stmt = stmt.where(_EQUAL[name] == bindparam(f"filter_{name}"))
+        stmt = stmt.where(_QUEUE_EQUAL[name] == bindparam(f"filter_{name}"))
     for name in sorted(window):
         stmt = stmt.where(_WINDOW[name](last, bindparam(f"window_{name}", type_=last.type)))
     if after:

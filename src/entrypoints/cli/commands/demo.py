@@ -10,6 +10,7 @@ import typer
 from attrs import evolve
 from returns.result import Failure, Success
 
+from entrypoints.cli.commands.demo_library import DEMO_JUSTIFICATIONS, DEMO_TEMPLATE, seed_library
 from entrypoints.cli.context import container, error, ok, settings
 from entrypoints.container import Container
 from ivr_domain.identity.use_cases.credentials import build_actor
@@ -294,7 +295,8 @@ def seed_demo() -> None:
     _seed_hierarchy(built)
     patients = _seed_patients(built)
     ivrs = _seed_ivrs(built)
-    if accounts == patients == ivrs == 0:
+    library = seed_library(built)
+    if accounts == patients == ivrs == library == 0:
         typer.echo("demo data already present")
     else:
         complete = (accounts, patients, ivrs) == (len(ACCOUNTS), len(PATIENTS), len(DEMO_IVRS))
@@ -309,3 +311,4 @@ def seed_demo() -> None:
     )
     states = ", ".join(f"{first}'s {state.value}" for first, _, state in DEMO_IVRS)
     typer.echo(f"IVRs at Springfield Wound Clinic: {states}.")
+    typer.echo(f'Global IVR template "{DEMO_TEMPLATE}"; {len(DEMO_JUSTIFICATIONS)} medical justifications.')

@@ -32,6 +32,11 @@ Statuses = Annotated[
     QueryParameter(description="open statuses, repeated or comma-separated; `submitted` when left out"),
 ]
 
+PayerId = Annotated[
+    str | None,
+    QueryParameter(description="the primary insurance's payer id as of the latest submit, e.g. `00952`"),
+]
+
 
 def _statuses(given: list[str] | None) -> frozenset[IvrStatus]:
     """Read `status=a&status=b` and `status=a,b` alike; 400 for anything that is not an open status."""
@@ -65,6 +70,7 @@ class IvrQueueController(Controller):
         priority: FromQuery[Priority | None] = None,
         reviewer_id: FromQuery[UUID | None] = None,
         sla: FromQuery[SlaState | None] = None,
+        payer_id: PayerId = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Response[QueuePage]:
@@ -74,6 +80,7 @@ class IvrQueueController(Controller):
             priority=priority,
             reviewer_id=UserId(reviewer_id) if reviewer_id else None,
             sla=sla,
+            payer_id=payer_id,
         )
         page = ok(ivr_queue(bearer.actor(request), filters, page_request(limit, cursor)))
         out = QueuePage(items=[queued_out(item) for item in page.items], next_cursor=page.next_cursor)

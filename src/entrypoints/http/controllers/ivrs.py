@@ -29,7 +29,7 @@ from entrypoints.http.controllers.support import (
     refuse_unless,
     sort_description,
 )
-from entrypoints.http.decoding import decode_in_order, decode_optional, with_body, with_optional_body
+from entrypoints.http.decoding import decode_in_order, decode_optional, parse_json, with_body, with_optional_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
@@ -37,11 +37,13 @@ from entrypoints.http.problems import EdgeRefusal
 from entrypoints.http.schemas.ivr_bodies import (
     ActionBody,
     ApproveBody,
+    IvrCreateBody,
     NoBody,
     RejectBody,
     RequestInfoBody,
     RequirePriorAuthBody,
     action_command,
+    create_command,
 )
 from entrypoints.http.schemas.ivrs import IvrHistoryOut, IvrPage, IvrViewOut, history_out, ivr_out
 from ivr_domain.ivr.lifecycle import EDITABLE_STATES, UPDATE, Trigger, leads_from, may_edit, may_pull
@@ -52,7 +54,6 @@ from ivr_domain.ivr.use_cases import (
     ActOnIvr,
     ActOnIvrHandler,
     Cancel,
-    CreateIvr,
     CreateIvrHandler,
     GetIvrHandler,
     IvrHistoryHandler,
@@ -204,7 +205,7 @@ class IvrsController(Controller):
         "/",
         sync_to_thread=True,
         status_code=201,
-        **with_body(IvrInput),
+        **with_body(IvrCreateBody),
         responses=problem_responses(*PROTECTED, *BODY, 409),
     )
     def create_ivr(
@@ -223,8 +224,8 @@ class IvrsController(Controller):
             refuse_unless(actor.can(Permission.IVRS_WRITE), "ivrs.create")
 
         def create() -> Response[Any]:
-            content = decode_in_order(body, IvrInput, writer)
-            shown = ok(create_ivr(actor, CreateIvr(ivr=content)))
+            content = decode_in_order(body, IvrCreateBody, writer)
+            shown = ok(create_ivr(actor, create_command(content, parse_json(body))))
             return _answer(shown, status_code=201, headers={"Location": f"{self.path}/{shown.ivr.id}"})
 
         return idempotency.run(request, actor, body, create)

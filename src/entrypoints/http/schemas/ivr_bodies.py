@@ -1,14 +1,16 @@
 """Bodies of IVR requests: a draft's content, and the small bodies of the workflow actions (API.md).
 
 The draft body is the core's `IvrInput` itself (patient, physician, facility, wounds, diagnoses, products...);
-what API.md lists as optional but is not built yet (`template_id`, `justification_ids`) is refused like any
-unknown field, so a client never believes it was applied.
+a create also takes `template_id` and `justification_ids` (API.md), which a full update (PUT) refuses as
+unknown fields: they choose where a new IVR starts from, not what an existing one holds.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
+import attrs
 from attrs import frozen
 
 from ivr_domain.ivr.coverage import Coverage
@@ -16,6 +18,7 @@ from ivr_domain.ivr.lifecycle import Trigger
 from ivr_domain.ivr.model import RejectionReason
 from ivr_domain.ivr.use_cases import (
     Approve,
+    CreateIvr,
     IvrAction,
     Reject,
     RequestInfo,
@@ -24,6 +27,28 @@ from ivr_domain.ivr.use_cases import (
     StartReview,
     Submit,
 )
+from ivr_domain.ivr.validation import IvrInput
+from ivr_domain.shared.ids import IvrTemplateId, JustificationId
+
+
+@frozen(kw_only=True)
+class IvrCreateBody(IvrInput):
+    """A new IVR's body: its content, and optionally the template it starts from and library justifications."""
+
+    template_id: UUID | None = None
+    justification_ids: tuple[UUID, ...] = ()
+
+
+def create_command(body: IvrCreateBody, sent: object) -> CreateIvr:
+    """Return the create command of a decoded body; the top-level keys `sent` (parsed JSON) win over a template."""
+    given = frozenset(sent) if isinstance(sent, dict) else frozenset()
+    content = IvrInput(**{field.name: getattr(body, field.name) for field in attrs.fields(IvrInput)})
+    return CreateIvr(
+        ivr=content,
+        template_id=IvrTemplateId(body.template_id) if body.template_id is not None else None,
+        justification_ids=tuple(JustificationId(j) for j in body.justification_ids),
+        given=given,
+    )
 
 
 @frozen(kw_only=True)

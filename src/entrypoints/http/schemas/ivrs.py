@@ -55,6 +55,7 @@ class IvrOut(msgspec.Struct, kw_only=True, tag_field="projection", tag="full"):
     signature: SignatureOut | None
     notes: str | None
     previous_ivr_id: UUID | None
+    justification_ids: list[UUID]
     patient_snapshot: PatientSnapshotOut | None
     created_by: UUID
     reviewer_id: UUID | None
@@ -183,6 +184,7 @@ def _full_out(ivr: Ivr, allowed: tuple[str, ...]) -> IvrOut:
         else SignatureOut(signer_name=content.signature.signer_name, signed_at=utc(content.signature.signed_at)),
         notes=content.notes,
         previous_ivr_id=content.previous_ivr_id,
+        justification_ids=list(content.justification_ids),
         patient_snapshot=snapshot_out(ivr.patient_snapshot),
         created_by=ivr.created_by,
         reviewer_id=ivr.reviewer_id,

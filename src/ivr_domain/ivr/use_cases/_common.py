@@ -27,6 +27,7 @@ CONTENT_FIELDS = (
     "signature",
     "notes",
     "previous_ivr_id",
+    "justification_ids",
 )
 
 

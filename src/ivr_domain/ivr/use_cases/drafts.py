@@ -12,6 +12,7 @@ from ivr_domain.ivr import policy
 from ivr_domain.ivr.lifecycle import EDITABLE_STATES, UPDATE, allowed_actions, may_edit
 from ivr_domain.ivr.model import Ivr, IvrContent, IvrStatus, PatientSnapshot
 from ivr_domain.ivr.ports import IvrUnitOfWork
+from ivr_domain.ivr.templates.prefill import prefill
 from ivr_domain.ivr.use_cases._common import CONTENT_FIELDS, history_entry, record
 from ivr_domain.ivr.validation import IvrInput, parse_content
 from ivr_domain.shared.actor import Actor, Permission
@@ -26,7 +27,7 @@ from ivr_domain.shared.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from ivr_domain.shared.ids import IvrId, new_id
+from ivr_domain.shared.ids import IvrId, IvrTemplateId, JustificationId, new_id
 from ivr_domain.shared.ports import CodeSets
 
 # The history trigger on an IVR when a reverification of it is created: a link, not a status change.
@@ -40,9 +41,16 @@ UpdateIvrError: TypeAlias = (
 
 @frozen(kw_only=True)
 class CreateIvr:
-    """A new draft IVR for a patient of the caller's practice (any practice for an admin)."""
+    """A new draft IVR for a patient of the caller's practice (any practice for an admin).
+
+    With `template_id` the template fills what the body did not give (`given`: the body's top-level field
+    names as sent; None reads them off the values); `justification_ids` append library texts to the notes.
+    """
 
     ivr: IvrInput
+    template_id: IvrTemplateId | None = None
+    justification_ids: tuple[JustificationId, ...] = ()
+    given: frozenset[str] | None = None
 
 
 @frozen(kw_only=True)
@@ -90,12 +98,24 @@ class CreateIvrHandler:
         if not actor.can(Permission.IVRS_WRITE):
             return Failure(NotPermitted(action="ivrs.create"))
         now = self.clock.now()
-        match parse_content(cmd.ivr, self.codes, now):
-            case Failure(problem):
-                return Failure(problem)
-            case Success(content):
-                pass
         with self.uow() as uow:
+            match prefill(
+                uow,
+                actor,
+                cmd.ivr,
+                template_id=cmd.template_id,
+                justification_ids=cmd.justification_ids,
+                given=cmd.given,
+            ):
+                case Failure(problem):
+                    return Failure(problem)
+                case Success(prefilled):
+                    pass
+            match parse_content(prefilled.ivr, self.codes, now):
+                case Failure(problem):
+                    return Failure(problem)
+                case Success(parsed):
+                    content = evolve(parsed, justification_ids=prefilled.justification_ids)
             match _patient_for(uow, actor, cmd.ivr, content):
                 case Failure(problem):
                     return Failure(problem)
@@ -186,6 +206,8 @@ class UpdateIvrHandler:
                 return Failure(ValidationFailed.single("patient_id", "the patient is archived"))
             if content.previous_ivr_id == ivr.id:
                 return Failure(ValidationFailed.single("previous_ivr_id", "an IVR cannot renew itself"))
+            # Justifications are chosen on create only: an edit keeps which ones were (their texts are in the notes).
+            content = evolve(content, justification_ids=ivr.content.justification_ids)
             changed = evolve(
                 ivr,
                 patient_id=patient.patient_id,

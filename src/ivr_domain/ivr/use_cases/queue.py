@@ -17,6 +17,8 @@ from ivr_domain.shared.errors import InvalidQuery, NotPermitted
 from ivr_domain.shared.paging import Page, PageRequest
 
 ACTION = "ivrs.queue"
+# As long as a patient's insurance may hold it (patients/validation.py).
+PAYER_ID_MAX = 50
 
 
 @frozen(kw_only=True)
@@ -56,6 +58,10 @@ def _check(filters: QueueFilter, page: PageRequest) -> InvalidQuery | None:
     if not filters.statuses or outside:
         allowed = ", ".join(sorted(s.value for s in QUEUE_STATES))
         return InvalidQuery(parameter="status", detail=f"the queue holds only {allowed}")
+    payer = filters.payer_id
+    if payer is not None and (not payer or payer != payer.strip() or len(payer) > PAYER_ID_MAX):
+        detail = f"payer_id must be a payer id of 1 to {PAYER_ID_MAX} characters without surrounding spaces"
+        return InvalidQuery(parameter="payer_id", detail=detail)
     if page.cursor is not None and QueuePosition.parse(page.cursor) is None:
         return InvalidQuery(parameter="cursor", detail="cursor is malformed or was made for another list")
     return None

@@ -16,6 +16,7 @@ from returns.result import Failure, Result, Success
 
 from ivr_domain.ivr import policy
 from ivr_domain.ivr.coverage import Coverage, check_approval, valid_until
+from ivr_domain.ivr.documents import missing_kinds
 from ivr_domain.ivr.lifecycle import TRANSITIONS, Trigger, allowed_actions, leads_from, may_pull
 from ivr_domain.ivr.model import InfoRequest, Ivr, Rejection, RejectionReason
 from ivr_domain.ivr.ports import IvrUnitOfWork
@@ -24,8 +25,10 @@ from ivr_domain.ivr.validation import check_complete
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import Clock
+from ivr_domain.shared.documents import DocumentKind
 from ivr_domain.shared.errors import (
     Conflict,
+    FieldError,
     InvalidTransition,
     NotFound,
     NotPermitted,
@@ -144,6 +147,8 @@ class ActOnIvrHandler:
     uow: Callable[[], IvrUnitOfWork]
     clock: Clock
     audit: AuditTrail
+    required_document_kinds: frozenset[DocumentKind] = frozenset()
+    """The kinds a submit and a resubmit need on the IVR or its patient (an operator's setting; none by default)."""
 
     def __call__(self, actor: Actor, cmd: ActOnIvr) -> Result[policy.ShownIvr, ActError]:
         """Apply the trigger, or say why not; either way the audit log records it."""
@@ -267,8 +272,9 @@ class ActOnIvrHandler:
         if snapshot is None:
             return Failure(ValidationFailed.single("patient_id", "is not a patient of this practice any more"))
         incomplete = check_complete(moved.content, snapshot, self.clock.today())
-        if incomplete is not None:
-            return Failure(incomplete)
+        missing = self._missing_documents(uow, moved)
+        if incomplete is not None or missing:
+            return Failure(ValidationFailed(errors=(*(incomplete.errors if incomplete else ()), *missing)))
         if not uow.ivr_patients.mark_submitted(moved.patient_id):
             return Failure(
                 Conflict(entity="patient", id=str(moved.patient_id), detail="the patient is being changed; try again")
@@ -282,6 +288,12 @@ class ActOnIvrHandler:
             info_request=None,
         )
         return Success(_Change(ivr=submitted))
+
+    def _missing_documents(self, uow: IvrUnitOfWork, ivr: Ivr) -> tuple[FieldError, ...]:
+        if not self.required_document_kinds:
+            return ()  # nothing required: no query
+        present = uow.ivr_documents.kinds_present(ivr.id, patient_id=ivr.patient_id)
+        return missing_kinds(self.required_document_kinds, present)
 
 
 def _why_not(trigger: Trigger) -> str:

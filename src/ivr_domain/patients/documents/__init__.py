@@ -1,11 +1,8 @@
 """Patient documents: metadata in the unit of work, bytes in the document store, both scoped like the patient."""
 
 from ivr_domain.patients.documents._model import (
-    ACCEPTED_TYPES,
-    DOCUMENT_SORTS,
     Document,
     DocumentDownload,
-    DocumentKind,
     DocumentRepository,
     DocumentsUnitOfWork,
     UploadDocument,
@@ -14,6 +11,8 @@ from ivr_domain.patients.documents._model import (
     may_write_documents,
 )
 from ivr_domain.patients.documents._use_cases import GetDocumentHandler, ListDocumentsHandler, UploadDocumentHandler
+from ivr_domain.shared.document_files import ACCEPTED_TYPES, DOCUMENT_SORTS
+from ivr_domain.shared.documents import DocumentKind
 
 __all__ = [
     "ACCEPTED_TYPES",

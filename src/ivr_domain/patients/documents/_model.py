@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, TypeAlias
 
@@ -18,7 +17,8 @@ from attrs import frozen
 from ivr_domain.patients.ports import PatientRepository
 from ivr_domain.shared.actor import Actor, Permission, Projection
 from ivr_domain.shared.audit import AuditLog
-from ivr_domain.shared.documents import EXTENSIONS, JPEG, PDF, PNG, TIFF
+from ivr_domain.shared.document_files import download_name
+from ivr_domain.shared.documents import DocumentKind, UploadedFile
 from ivr_domain.shared.errors import (
     FieldError,
     InvalidTransition,
@@ -31,8 +31,6 @@ from ivr_domain.shared.errors import (
 from ivr_domain.shared.ids import DocumentId, PatientId, PracticeId, UserId
 from ivr_domain.shared.paging import Page, PageRequest
 
-ACCEPTED_TYPES = (PDF, PNG, JPEG, TIFF)
-DOCUMENT_SORTS = ("created_at",)
 RESOURCE = "patient_document"
 UPLOAD = "patients.documents.upload"
 LIST = "patients.documents.list"
@@ -41,18 +39,6 @@ READ = "patients.documents.read"
 UploadDocumentError: TypeAlias = (
     NotFound | NotPermitted | InvalidTransition | ValidationFailed | TooLarge | UnsupportedMediaType
 )
-
-
-class DocumentKind(StrEnum):
-    """What a document is (DOMAIN.md)."""
-
-    INSURANCE_CARD_FRONT = "insurance_card_front"
-    INSURANCE_CARD_BACK = "insurance_card_back"
-    DEMOGRAPHICS = "demographics"
-    CLINICAL_NOTES = "clinical_notes"
-    WOUND_PHOTO = "wound_photo"
-    SIGNED_FORM = "signed_form"
-    OTHER = "other"
 
 
 @frozen(kw_only=True)
@@ -72,7 +58,7 @@ class Document:
     @property
     def filename(self) -> str:
         """Return the download name: kind, id and extension, nothing the uploader typed."""
-        return f"{self.kind.value}-{self.id}.{EXTENSIONS.get(self.content_type, 'bin')}"
+        return download_name(self.kind, self.id, self.content_type)
 
 
 class DocumentRepository(Protocol):
@@ -131,6 +117,11 @@ class UploadDocument:
     kind: str | None
     content: Iterable[bytes] | None
     problems: tuple[FieldError, ...] = ()
+
+    @property
+    def file(self) -> UploadedFile:
+        """Return the form without its owner, as the shared document steps take it."""
+        return UploadedFile(kind=self.kind, content=self.content, problems=self.problems)
 
 
 @frozen(kw_only=True)

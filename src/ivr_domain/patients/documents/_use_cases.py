@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
-from itertools import chain
 from typing import TypedDict
 
 from attrs import frozen
 from returns.result import Failure, Result, Success
 
 from ivr_domain.patients.documents._model import (
-    ACCEPTED_TYPES,
-    DOCUMENT_SORTS,
     LIST,
     READ,
     RESOURCE,
     UPLOAD,
     Document,
     DocumentDownload,
-    DocumentKind,
     DocumentsUnitOfWork,
     UploadDocument,
     UploadDocumentError,
@@ -31,24 +26,9 @@ from ivr_domain.patients.model import Patient
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import Clock
-from ivr_domain.shared.documents import (
-    SNIFF_BYTES,
-    DocumentStore,
-    DocumentUnreadable,
-    StoredContent,
-    UploadRefused,
-    sniff_content_type,
-)
-from ivr_domain.shared.errors import (
-    FieldError,
-    InvalidQuery,
-    InvalidTransition,
-    NotFound,
-    NotPermitted,
-    TooLarge,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
+from ivr_domain.shared.document_files import DOCUMENT_SORTS, read_form, receive, verified
+from ivr_domain.shared.documents import DocumentKind, DocumentStore, StoredContent
+from ivr_domain.shared.errors import InvalidQuery, InvalidTransition, NotFound, NotPermitted, ValidationFailed
 from ivr_domain.shared.ids import DocumentId, PatientId, new_id
 from ivr_domain.shared.paging import Page, PageRequest
 from ivr_domain.shared.validation import check_page
@@ -61,27 +41,6 @@ class _About(TypedDict):
 
 def _about(patient_id: PatientId) -> _About:
     return {"resource_type": RESOURCE, "patients": (patient_id,)}
-
-
-def _form_problem(cmd: UploadDocument) -> tuple[DocumentKind | None, ValidationFailed | None]:
-    problems = list(cmd.problems)
-    kind = next((k for k in DocumentKind if k.value == cmd.kind), None)
-    if cmd.kind is None:
-        problems.append(FieldError(field="kind", message="is required, before the file"))
-    elif kind is None:
-        problems.append(FieldError(field="kind", message="must be one of " + ", ".join(DocumentKind)))
-    if cmd.content is None:
-        problems.append(FieldError(field="file", message="is required"))
-    return kind, ValidationFailed(errors=tuple(problems)) if problems else None
-
-
-def _peek(chunks: Iterator[bytes], size: int) -> bytes:
-    head = b""
-    for chunk in chunks:
-        head += chunk
-        if len(head) >= size:
-            break
-    return head
 
 
 @frozen(kw_only=True)
@@ -106,16 +65,12 @@ class UploadDocumentHandler:
         if patient.archived:
             archived = InvalidTransition(entity="patient", status="archived", trigger="upload_document")
             return self.audit.refused(actor, UPLOAD, archived, **about)
-        kind, problem = _form_problem(cmd)
-        if problem is not None or kind is None or cmd.content is None:
+        kind, problem = read_form(cmd.file)
+        if problem is not None or kind is None:
             return self.audit.refused(actor, UPLOAD, problem or ValidationFailed(errors=()), **about)
         document_id = DocumentId(new_id())
         # No transaction is open while the bytes stream in: a slow upload must not hold database locks.
-        try:
-            stored = self._store(document_id, iter(cmd.content))
-        except UploadRefused as refused:
-            return self.audit.refused(actor, UPLOAD, refused.error, resource_id=document_id, **about)
-        match stored:
+        match receive(self.store, document_id, cmd.file, max_bytes=self.max_bytes):
             case Failure(error):
                 return self.audit.refused(actor, UPLOAD, error, resource_id=document_id, **about)
             case Success(content):
@@ -125,17 +80,6 @@ class UploadDocumentHandler:
         except BaseException:
             self.store.delete(document_id)  # metadata never committed: its bytes must not linger
             raise
-
-    def _store(
-        self, document_id: DocumentId, chunks: Iterator[bytes]
-    ) -> Result[StoredContent, TooLarge | UnsupportedMediaType]:
-        head = _peek(chunks, SNIFF_BYTES)
-        unsupported = UnsupportedMediaType(
-            allowed=ACCEPTED_TYPES, detail="the file must be a PDF, PNG, JPEG or TIFF (read from its content)"
-        )
-        if sniff_content_type(head) not in ACCEPTED_TYPES:
-            return Failure(unsupported)  # refused before a single byte is stored
-        return self.store.put(document_id, chain((head,), chunks), max_bytes=self.max_bytes)
 
     def _record(
         self, actor: Actor, patient: Patient, document_id: DocumentId, kind: DocumentKind, content: StoredContent
@@ -212,16 +156,5 @@ class GetDocumentHandler:
         with self.uow() as uow:
             uow.audit.append(self.audit.entry(actor, READ, resource_id=document.id, **about))
             uow.commit()
-        return Success(DocumentDownload(document=document, chunks=partial(_verified, self.store, document)))
-
-
-def _verified(store: DocumentStore, document: Document) -> Iterator[bytes]:
-    """Stream the bytes, then check them against the metadata: a mismatch fails loudly, never silently."""
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in store.open(document.id):
-        size += len(chunk)
-        digest.update(chunk)
-        yield chunk
-    if size != document.size or digest.hexdigest() != document.sha256:
-        raise DocumentUnreadable(f"document {document.id} does not match its recorded size and digest")
+        chunks = partial(verified, self.store, document.id, size=document.size, sha256=document.sha256)
+        return Success(DocumentDownload(document=document, chunks=chunks))

@@ -1,0 +1,215 @@
+"""IVR templates and the medical justification library in SQL: visibility and filters pushed into WHERE.
+
+Template content is clear JSON (templates hold no PHI), written by a cattrs converter the core never sees:
+decimals as strings, dates and instants in ISO form, enums by value, unset fields left out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from attrs import evolve
+from cattrs.preconf.json import make_converter
+from returns.result import Failure, Result, Success
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, delete, false, or_, select, true, update
+
+from adapters.sqlalchemy.repositories.common import cut_page, keyset
+from adapters.sqlalchemy.tables import ivr_templates, medical_justifications
+from ivr_domain.ivr.model import WoundType
+from ivr_domain.ivr.templates.model import (
+    IvrTemplate,
+    JustificationFilter,
+    MedicalJustification,
+    TemplateContent,
+    TemplateFilter,
+    TemplateScope,
+)
+from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.errors import Conflict
+from ivr_domain.shared.ids import IvrTemplateId, JustificationId, PracticeId, UserId
+from ivr_domain.shared.paging import Page, PageRequest
+
+STALE = "changed by another request"
+
+_CONVERTER = make_converter(omit_if_default=True)
+_CONVERTER.register_unstructure_hook(Decimal, str)
+_CONVERTER.register_structure_hook(Decimal, lambda value, _: Decimal(value))
+
+_T = ivr_templates.c
+_J = medical_justifications.c
+_TEMPLATE_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "name": _T.name,
+    "created_at": _T.created_at,
+    "updated_at": _T.updated_at,
+}
+_TEMPLATE_SORTS = {"name": lambda t: t.name, "created_at": lambda t: t.created_at, "updated_at": lambda t: t.updated_at}
+_JUSTIFICATION_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "title": _J.title,
+    "created_at": _J.created_at,
+    "updated_at": _J.updated_at,
+}
+_JUSTIFICATION_SORTS = {
+    "title": lambda j: j.title,
+    "created_at": lambda j: j.created_at,
+    "updated_at": lambda j: j.updated_at,
+}
+
+
+def _template_values(template: IvrTemplate) -> dict[str, Any]:
+    return {
+        "id": template.id,
+        "practice_id": template.practice_id,
+        "name": template.name,
+        "name_key": template.name.casefold(),
+        "content": _CONVERTER.unstructure(template.content),
+        "created_by": template.created_by,
+        "created_at": template.created_at,
+        "updated_by": template.updated_by,
+        "updated_at": template.updated_at,
+        "version": template.version,
+    }
+
+
+def _template(row: RowMapping) -> IvrTemplate:
+    return IvrTemplate(
+        id=IvrTemplateId(row["id"]),
+        practice_id=PracticeId(row["practice_id"]) if row["practice_id"] is not None else None,
+        name=row["name"],
+        content=_CONVERTER.structure(row["content"], TemplateContent),
+        created_by=UserId(row["created_by"]),
+        created_at=row["created_at"],
+        updated_by=UserId(row["updated_by"]),
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _visible(scope: Scope) -> ColumnElement[bool]:
+    if scope.everything:
+        return true()
+    reached = _T.practice_id.in_(sorted(scope.practice_ids)) if scope.practice_ids else false()
+    return or_(_T.practice_id.is_(None), reached)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlAlchemyIvrTemplateRepository:
+    """Templates on one connection's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        """Work within the unit of work's transaction."""
+        self._db = connection
+
+    def get(self, template_id: IvrTemplateId, *, scope: Scope) -> IvrTemplate | None:
+        """Return the template when it exists and is visible within scope."""
+        row = self._db.execute(select(ivr_templates).where(_T.id == template_id, _visible(scope))).mappings().first()
+        return _template(row) if row is not None else None
+
+    def add(self, template: IvrTemplate) -> None:
+        """Store a new template."""
+        self._db.execute(ivr_templates.insert(), _template_values(template))
+
+    def save(self, template: IvrTemplate) -> Result[IvrTemplate, Conflict]:
+        """Store a changed template if its version is current; return it with the next version."""
+        saved = evolve(template, version=template.version + 1)
+        stmt = update(ivr_templates).where(_T.id == template.id, _T.version == template.version)
+        if self._db.execute(stmt, _template_values(saved)).rowcount != 1:
+            return Failure(Conflict(entity="ivr_template", id=str(template.id), detail=STALE))
+        return Success(saved)
+
+    def remove(self, template: IvrTemplate) -> Result[None, Conflict]:
+        """Delete a template if its version is current."""
+        stmt = delete(ivr_templates).where(_T.id == template.id, _T.version == template.version)
+        if self._db.execute(stmt).rowcount != 1:
+            return Failure(Conflict(entity="ivr_template", id=str(template.id), detail=STALE))
+        return Success(None)
+
+    def list(self, *, scope: Scope, filters: TemplateFilter, page: PageRequest) -> Page[IvrTemplate]:
+        """Return one page of the visible templates that match the filters."""
+        stmt = select(ivr_templates).where(_visible(scope))
+        if filters.scope is TemplateScope.GLOBAL:
+            stmt = stmt.where(_T.practice_id.is_(None))
+        elif filters.scope is TemplateScope.PRACTICE:
+            stmt = stmt.where(_T.practice_id.is_not(None))
+        if filters.practice_id is not None:
+            stmt = stmt.where(_T.practice_id == filters.practice_id)
+        if filters.name is not None:
+            stmt = stmt.where(_T.name_key.like(f"%{_escaped(filters.name.casefold())}%", escape="\\"))
+        rows = self._db.execute(keyset(stmt, page, _TEMPLATE_COLUMNS, _T.id)).mappings().all()
+        return cut_page(tuple(_template(row) for row in rows), page, _TEMPLATE_SORTS, lambda t: t.id)
+
+
+def _justification_values(item: MedicalJustification) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "wound_type": item.wound_type.value,
+        "hcpcs_code": item.hcpcs_code,
+        "text": item.text,
+        "created_by": item.created_by,
+        "created_at": item.created_at,
+        "updated_by": item.updated_by,
+        "updated_at": item.updated_at,
+        "version": item.version,
+    }
+
+
+def _justification(row: RowMapping) -> MedicalJustification:
+    return MedicalJustification(
+        id=JustificationId(row["id"]),
+        title=row["title"],
+        wound_type=WoundType(row["wound_type"]),
+        hcpcs_code=row["hcpcs_code"],
+        text=row["text"],
+        created_by=UserId(row["created_by"]),
+        created_at=row["created_at"],
+        updated_by=UserId(row["updated_by"]),
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+class SqlAlchemyJustificationRepository:
+    """The justification library on one connection's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        """Work within the unit of work's transaction."""
+        self._db = connection
+
+    def get(self, justification_id: JustificationId) -> MedicalJustification | None:
+        """Return the justification when it exists."""
+        row = self._db.execute(select(medical_justifications).where(_J.id == justification_id)).mappings().first()
+        return _justification(row) if row is not None else None
+
+    def add(self, justification: MedicalJustification) -> None:
+        """Store a new justification."""
+        self._db.execute(medical_justifications.insert(), _justification_values(justification))
+
+    def save(self, justification: MedicalJustification) -> Result[MedicalJustification, Conflict]:
+        """Store a changed justification if its version is current; return it with the next version."""
+        saved = evolve(justification, version=justification.version + 1)
+        stmt = update(medical_justifications).where(_J.id == justification.id, _J.version == justification.version)
+        if self._db.execute(stmt, _justification_values(saved)).rowcount != 1:
+            return Failure(Conflict(entity="medical_justification", id=str(justification.id), detail=STALE))
+        return Success(saved)
+
+    def remove(self, justification: MedicalJustification) -> Result[None, Conflict]:
+        """Delete a justification if its version is current."""
+        stmt = delete(medical_justifications).where(_J.id == justification.id, _J.version == justification.version)
+        if self._db.execute(stmt).rowcount != 1:
+            return Failure(Conflict(entity="medical_justification", id=str(justification.id), detail=STALE))
+        return Success(None)
+
+    def list(self, *, filters: JustificationFilter, page: PageRequest) -> Page[MedicalJustification]:
+        """Return one page of the justifications that match the filters."""
+        conditions = []
+        if filters.wound_type is not None:
+            conditions.append(_J.wound_type == filters.wound_type.value)
+        if filters.hcpcs_code is not None:
+            conditions.append(_J.hcpcs_code == filters.hcpcs_code)
+        stmt = select(medical_justifications).where(and_(true(), *conditions))
+        rows = self._db.execute(keyset(stmt, page, _JUSTIFICATION_COLUMNS, _J.id)).mappings().all()
+        return cut_page(tuple(_justification(row) for row in rows), page, _JUSTIFICATION_SORTS, lambda j: j.id)
