@@ -334,7 +334,12 @@ class Container(containers.DeclarativeContainer):
     expire_lapsed_ivrs = providers.Singleton(ExpireLapsedIvrsHandler, uow=uow.provider, act=act_on_ivr, clock=clock)
     ivr_queue = providers.Singleton(IvrQueueHandler, uow=uow.provider, clock=clock, audit=audit_trail)
     assign_reviewer = providers.Singleton(AssignReviewerHandler, uow=uow.provider, clock=clock, audit=audit_trail)
-    bulk_approve_ivrs = providers.Singleton(BulkApproveHandler, act=act_on_ivr, audit=audit_trail)
+    bulk_approve_ivrs = providers.Singleton(
+        BulkApproveHandler,
+        act=act_on_ivr,
+        audit=audit_trail,
+        parallel_items=providers.Callable(lambda s: 8 if s.database_url.startswith("postgresql") else 1, settings),
+    )
     create_ivr_template = providers.Singleton(
         CreateTemplateHandler, uow=uow.provider, codes=code_sets, clock=clock, audit=audit_trail
     )

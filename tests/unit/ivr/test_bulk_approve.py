@@ -201,3 +201,22 @@ def test_exactly_the_maximum_is_taken(world: World) -> None:
 
     assert (approval.succeeded, approval.failed) == (0, MAX_ITEMS)
     assert all(isinstance(error_of(outcome.result), NotFound) for outcome in approval.outcomes)
+
+
+def test_items_in_flight_together_give_each_its_own_outcome(world: World) -> None:
+    kinds = [kind for kind in KINDS for _ in range(3)]
+    items = tuple(_prepared(world, kind) for kind in kinds)
+    twins = tuple(_prepared(world, kind) for kind in kinds)
+    audit_before = len(world.audit_rows())
+    handler = evolve(world.platform.container.bulk_approve_ivrs(), parallel_items=4)
+
+    approval = value_of(handler(world.actors["staff"], BulkApprove(items=items)))
+
+    assert [outcome.ivr_id for outcome in approval.outcomes] == [item.ivr_id for item in items]
+    assert approval.succeeded == kinds.count("good")
+    new_audit = [row for row in world.audit_rows()[audit_before:] if row.user_id == world.users["staff"].id]
+    assert sorted(row.resource_id for row in new_audit) == sorted(str(item.ivr_id) for item in items)
+    for index, (item, outcome) in enumerate(zip(items, approval.outcomes, strict=True)):
+        if kinds[index] != "unknown":
+            assert (world.stored(item.ivr_id).status is IvrStatus.APPROVED) == (kinds[index] == "good")
+        assert _comparable(outcome.result, index) == _comparable(_single(world, twins[index]), None)

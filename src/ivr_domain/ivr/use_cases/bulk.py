@@ -9,6 +9,7 @@ action's. A refused item changes nothing but its own audit record and never stop
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from attrs import evolve, frozen
 from returns.result import Failure, Result, Success
@@ -102,6 +103,10 @@ class BulkApproveHandler:
 
     act: ActOnIvrHandler
     audit: AuditTrail
+    # Items in flight at once. Each is still its own transaction, and no IVR appears twice, so they cannot meet;
+    # overlapping one item's database round trips with another's work is what keeps 500 items under 2 s.
+    # One for SQLite, whose single writer would only make them queue.
+    parallel_items: int = 1
 
     def __call__(self, actor: Actor, cmd: BulkApprove) -> Result[BulkApproval, BulkApproveError]:
         """Approve every item that may be approved; refuse the whole request only for its caller or its shape."""
@@ -114,7 +119,11 @@ class BulkApproveHandler:
         refused = check_shape(cmd.items)
         if refused is not None:
             return Failure(refused)
-        return Success(BulkApproval(outcomes=tuple(self._one(actor, i, item) for i, item in enumerate(cmd.items))))
+        if self.parallel_items <= 1:
+            return Success(BulkApproval(outcomes=tuple(self._one(actor, i, item) for i, item in enumerate(cmd.items))))
+        with ThreadPoolExecutor(max_workers=self.parallel_items, thread_name_prefix="bulk-approve") as pool:
+            outcomes = pool.map(lambda pair: self._one(actor, *pair), enumerate(cmd.items))
+            return Success(BulkApproval(outcomes=tuple(outcomes)))
 
     def _one(self, actor: Actor, index: int, item: BulkApproveItem) -> ItemOutcome:
         single = ActOnIvr(
