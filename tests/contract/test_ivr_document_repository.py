@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 
-from adapters.sqlalchemy import create_engine_for
-from adapters.sqlalchemy.migrate import alembic_config, upgrade
-from adapters.sqlalchemy.tables import metadata
 from ivr_domain.ivr.documents import IvrDocument
 from ivr_domain.ivr.model import Ivr
 from ivr_domain.patients.model import Patient
@@ -21,7 +13,7 @@ from ivr_domain.shared.documents import DocumentKind
 from ivr_domain.shared.ids import DocumentId, IvrId, PatientId, UserId, new_id
 from ivr_domain.shared.paging import PageRequest
 from tests.contract import builders
-from tests.contract.conftest import Backend, UowFactory
+from tests.contract.conftest import UowFactory
 from tests.contract.test_document_repository import document as patient_document
 
 
@@ -141,38 +133,3 @@ def test_kinds_present_join_the_ivrs_documents_and_its_patients(uow: UowFactory)
             DocumentKind.CLINICAL_NOTES,
         }
         assert u.ivr_documents.kinds_present(IvrId(new_id()), patient_id=PatientId(new_id())) == frozenset()
-
-
-# Other tables' expression indexes cannot be reflected on SQLite; only ivr_documents is compared.
-@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
-def test_migration_0010_creates_exactly_the_table_the_schema_declares(backend: Backend) -> None:
-    assert backend.engine is not None
-
-    def of_mine(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
-        table = obj if kind == "table" else getattr(obj, "table", None)
-        return table is not None and table.name == "ivr_documents"
-
-    with backend.engine.connect() as db:
-        diff = compare_metadata(MigrationContext.configure(db, opts={"include_object": of_mine}), metadata)
-        indexes = {i["name"] for i in sa.inspect(db).get_indexes("ivr_documents")}
-    assert diff == []
-    assert "ix_ivr_documents_ivr_id_created_at_id" in indexes  # the list's keyset order
-
-
-def test_migration_0010_downgrades_and_upgrades_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'ivr.db'}"
-    upgrade(url)
-    engine = create_engine_for(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0009")
-        with engine.connect() as db:
-            assert "ivr_documents" not in sa.inspect(db).get_table_names()
-        upgrade(url)
-        with engine.connect() as db:
-            assert "ivr_documents" in sa.inspect(db).get_table_names()
-    finally:
-        engine.dispose()

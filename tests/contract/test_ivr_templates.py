@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from attrs import evolve
 
 from ivr_domain.ivr.model import Diagnosis, Physician, Priority, Product, Signature, Wound, WoundType
@@ -29,7 +25,7 @@ from ivr_domain.shared.insurance import InsuranceRank
 from ivr_domain.shared.paging import PageRequest
 from ivr_domain.shared.validation import AddressInput
 from tests.contract import builders
-from tests.contract.conftest import Backend, UowFactory
+from tests.contract.conftest import UowFactory
 
 ALL = Scope(everything=True)
 AUTHOR = UserId(new_id())
@@ -221,20 +217,3 @@ def test_justifications_round_trip_filter_and_page(uow: UowFactory) -> None:
         u.commit()
     with uow() as u:
         assert u.medical_justifications.get(made[1].id) is None
-
-
-def test_the_migration_creates_exactly_the_tables_the_schema_declares(backend: Backend) -> None:
-    if backend.engine is None:
-        pytest.skip("the memory adapter has no schema")
-    from adapters.sqlalchemy.tables import metadata
-
-    mine = {"ivr_templates", "medical_justifications"}
-
-    def of_mine(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
-        table = obj if kind == "table" else getattr(obj, "table", None)
-        return table is not None and table.name in mine
-
-    with backend.engine.connect() as db:
-        diff = compare_metadata(MigrationContext.configure(db, opts={"include_object": of_mine}), metadata)
-        assert mine <= set(sa.inspect(db).get_table_names())
-    assert diff == []
