@@ -18,6 +18,11 @@ from ivr_domain.shared.ids import EventId
 # Any constant works; it only has to be the same for every sequencer of one database (and not the sealer's).
 _SEQUENCER_LOCK = 7_403_117_002
 
+# Built once: building an insert per event cost more than executing it. PostgreSQL also records the writing
+# transaction's id, which the sequencer orders committed events by.
+_INSERT = insert(outbox).values(attempts=0)
+_INSERT_POSTGRES = _INSERT.values(xact_id=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
+
 
 class SqlAlchemyOutbox:
     """Inserts events in the unit of work's transaction and remembers which, for the commit's hooks."""
@@ -31,16 +36,8 @@ class SqlAlchemyOutbox:
     def add(self, event: DomainEvent) -> None:
         """Insert the event's row; it commits or rolls back with the change."""
         name, payload = self._codec.encode(event)
-        values: dict[str, Any] = {
-            "id": event.event_id,
-            "name": name,
-            "payload": payload,
-            "occurred_at": event.occurred_at,
-            "attempts": 0,
-        }
-        if self._db.dialect.name == "postgresql":
-            values["xact_id"] = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
-        self._db.execute(insert(outbox).values(**values))
+        values = {"id": event.event_id, "name": name, "payload": payload, "occurred_at": event.occurred_at}
+        self._db.execute(_INSERT_POSTGRES if self._db.dialect.name == "postgresql" else _INSERT, values)
         self.pending.append(event.event_id)
 
 
