@@ -26,6 +26,7 @@ from entrypoints.http.controllers.notifications import NotificationsController
 from entrypoints.http.controllers.patients import PatientsController
 from entrypoints.http.controllers.practices import PracticesController
 from entrypoints.http.controllers.users import UsersController
+from entrypoints.http.decoding import query_text_guard
 from entrypoints.http.docs_ui import openapi_config, problem_page, static_assets_router
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.logging import RequestLogMiddleware, configure_logging
@@ -149,6 +150,7 @@ def create_app(container: Container) -> Litestar:
             IvrQueueController, IvrBulkController, IvrPrintController, static_assets_router(), problem_page,
         ],
         dependencies=dependencies,
+        guards=[query_text_guard],
         exception_handlers={Exception: handle_exception},
         openapi_config=openapi_config(API_VERSION),
         request_max_body_size=settings.http.max_body_bytes,

@@ -42,7 +42,22 @@ class FieldTypeError(ValueError):
 def _str(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise FieldTypeError("must be a string")
+    problem = text_problem(value)
+    if problem is not None:
+        raise FieldTypeError(problem)
     return value
+
+
+def text_problem(value: str) -> str | None:
+    """Say why a text cannot be stored, or None: PostgreSQL refuses NUL, and no database stores a lone surrogate."""
+    if "\x00" in value:
+        return "must not contain the NUL character (U+0000)"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must be valid Unicode text (it holds a lone surrogate, such as \\ud800)"
+    return None
 
 
 def _int(value: object, _: type) -> int:
@@ -226,6 +241,22 @@ async def json_body_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
         raise ProblemError(415, "unsupported_media_type", "Unsupported media type", "the body must be application/json")
     if isinstance(connection, Request):
         parse_json(await connection.body())  # the body read raises 413 past the size limit
+
+
+async def query_text_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Answer 400 for a query parameter holding NUL (`%00`), which no text column can store, before anything runs."""
+    raw: bytes = connection.scope.get("query_string", b"")
+    if b"%00" not in raw and b"\x00" not in raw:  # the only ways a NUL arrives; most requests stop here
+        return
+    errors = [
+        {"field": name, "source": "query", "message": problem}
+        for name, value in connection.query_params.multi_items()
+        if (problem := text_problem(name) or text_problem(value)) is not None
+    ]
+    if errors:
+        raise ProblemError.bad_request(
+            "invalid_parameters", "some path, query or header parameters are not valid", errors=errors
+        )
 
 
 def with_body(*body_types: type) -> dict[str, Any]:

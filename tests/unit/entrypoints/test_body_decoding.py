@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 from attrs import frozen
+from hypothesis import given
+from hypothesis import strategies as st
 
-from entrypoints.http.decoding import CONVERTER, field_errors
+from entrypoints.http.decoding import CONVERTER, field_errors, text_problem
 from tests.unit.entrypoints.conftest import Client, assert_problem, patient_body
 
 PATIENTS = "/api/v1/patients"
@@ -123,3 +125,40 @@ def test_the_converter_accepts_strict_input() -> None:
         {"count": 2, "flag": False, "amount": "12.50", "day": "2026-01-31", "tags": ["x"]}, _Sample
     )
     assert value == _Sample(count=2, flag=False, amount=Decimal("12.50"), day=date(2026, 1, 31), tags=("x",))
+
+
+# Text any database stores: no NUL, no lone surrogate (hypothesis's text() leaves surrogates out by default).
+_STORABLE = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
+
+
+@given(_STORABLE)
+def test_storable_text_passes_unchanged(text: str) -> None:
+    assert text_problem(text) is None
+    assert CONVERTER.structure(
+        {"count": 1, "flag": True, "amount": "1", "day": "2026-01-01", "tags": [text]}, _Sample
+    ).tags == (text,)
+
+
+@given(_STORABLE, _STORABLE, st.sampled_from(["\x00", "\ud800", "\udfff"]))
+def test_nul_and_lone_surrogates_are_refused_wherever_they_stand(before: str, after: str, bad: str) -> None:
+    raw = {"count": 1, "flag": True, "amount": "1", "day": "2026-01-01", "tags": ["fine", before + bad + after]}
+    with pytest.raises(Exception) as caught:  # noqa: PT011 -- any cattrs error; its paths are what matter
+        CONVERTER.structure(raw, _Sample)
+    errors = field_errors(caught.value)
+    expected = "NUL character" if bad == "\x00" else "lone surrogate"
+    assert [e.field for e in errors] == ["tags[1]"]
+    assert expected in errors[0].message
+
+
+def test_a_nul_in_a_body_is_422_naming_the_field(client: Client, doctor_auth: dict[str, str]) -> None:
+    body = b'{"first_name": "Ann\\u0000e"}'
+    response = client.post(PATIENTS, content=body, headers={**doctor_auth, "content-type": "application/json"})
+    problem = assert_problem(response, 422)
+    assert {"field": "first_name", "message": "must not contain the NUL character (U+0000)"} in problem["errors"]
+
+
+def test_a_nul_in_a_query_parameter_is_400_before_authentication(client: Client) -> None:
+    problem = assert_problem(client.get(f"{PATIENTS}?q=a%00b&limit=5"), 400)
+    assert problem["errors"] == [
+        {"field": "q", "source": "query", "message": "must not contain the NUL character (U+0000)"}
+    ]
