@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from attrs import evolve
+from returns.result import Failure, Success
 
+from adapters.codes.code_sets import LibraryCodeSets
 from ivr_domain.ivr.model import Diagnosis, Physician, Priority, Product, Signature, Wound, WoundType
+from ivr_domain.ivr.templates.justification_cases import JustificationLibrary
 from ivr_domain.ivr.templates.model import (
     IvrTemplate,
     JustificationFilter,
@@ -17,8 +23,12 @@ from ivr_domain.ivr.templates.model import (
     TemplateFilter,
     TemplateScope,
 )
+from ivr_domain.ivr.templates.template_cases import CreateTemplate, CreateTemplateHandler
+from ivr_domain.ivr.templates.validation import JustificationInput, TemplateInput
 from ivr_domain.ivr.validation import FacilityInput
-from ivr_domain.shared.actor import Scope
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Scope
+from ivr_domain.shared.audit import AuditTrail
+from ivr_domain.shared.clock import MovableClock
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import IvrTemplateId, JustificationId, PracticeId, UserId, new_id
 from ivr_domain.shared.insurance import InsuranceRank
@@ -87,7 +97,7 @@ def _practices(uow: UowFactory, count: int) -> list[PracticeId]:
 def _store(uow: UowFactory, *templates: IvrTemplate) -> None:
     with uow() as u:
         for template in templates:
-            u.ivr_templates.add(template)
+            u.ivr_templates.add(template).unwrap()
         u.commit()
 
 
@@ -146,7 +156,9 @@ def test_the_name_filter_matches_a_part_ignoring_case_and_like_wildcards(uow: Uo
 
 @pytest.mark.parametrize("sort", ["name", "-name", "created_at", "-updated_at"])
 def test_cursor_pages_walk_every_template_once_in_order(uow: UowFactory, sort: str) -> None:
-    made = [_template(None, f"T{n % 4}") for n in range(11)]  # repeated names: the id breaks ties
+    owners = [None, *_practices(uow, 2)]
+    # repeated names (unique per owner: 11 < 3 * 4): the id breaks ties
+    made = [_template(owners[n % 3], f"T{n % 4}") for n in range(11)]
     _store(uow, *made)
     seen: list[IvrTemplateId] = []
     cursor = None
@@ -192,7 +204,7 @@ def test_justifications_round_trip_filter_and_page(uow: UowFactory) -> None:
     ]
     with uow() as u:
         for item in made:
-            u.medical_justifications.add(item)
+            u.medical_justifications.add(item).unwrap()
         u.commit()
 
     def titles(**filters: object) -> list[str]:
@@ -217,3 +229,163 @@ def test_justifications_round_trip_filter_and_page(uow: UowFactory) -> None:
         u.commit()
     with uow() as u:
         assert u.medical_justifications.get(made[1].id) is None
+
+
+def _refused(result: object, name: str, existing: object) -> None:
+    """Assert the add or save failed with the conflict naming its holder, never repeating the name."""
+    conflict = result.failure()  # type: ignore[attr-defined]
+    assert isinstance(conflict, Conflict)
+    assert "is taken" in conflict.detail
+    assert name not in conflict.detail
+    assert conflict.existing_id == str(existing)
+
+
+def test_a_name_is_unique_per_owner_ignoring_case_and_spacing(uow: UowFactory) -> None:
+    mine, theirs = _practices(uow, 2)
+    own, shared = _template(mine, "Heel  DFU"), _template(None, "Heel DFU")
+    _store(uow, own, shared)
+
+    with uow() as u:
+        _refused(u.ivr_templates.add(_template(mine, "heel dfu")), "heel dfu", own.id)
+        _refused(u.ivr_templates.add(_template(None, " HEEL\tdfu ")), " HEEL\tdfu ", shared.id)
+        assert u.ivr_templates.named(mine, "HEEL dfu") == own
+        assert u.ivr_templates.named(None, "heel   dfu") == shared
+        assert u.ivr_templates.named(theirs, "heel dfu") is None
+        elsewhere = _template(theirs, "HEEL DFU")
+        u.ivr_templates.add(elsewhere).unwrap()
+        u.commit()
+
+    with uow() as u:
+        page = u.ivr_templates.list(scope=ALL, filters=TemplateFilter(), page=PageRequest(sort="created_at"))
+        assert [t.id for t in page.items] == [own.id, shared.id, elsewhere.id]
+
+
+def test_a_name_taken_within_the_same_transaction_is_refused(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    first = _template(practice, "Leg VLU")
+    with uow() as u:
+        u.ivr_templates.add(first).unwrap()
+        _refused(u.ivr_templates.add(_template(practice, "LEG VLU")), "LEG VLU", first.id)
+
+
+def test_a_rename_into_a_taken_name_is_refused_and_keeping_its_own_is_not(uow: UowFactory) -> None:
+    (practice,) = _practices(uow, 1)
+    heel, leg = _template(practice, "Heel DFU"), _template(practice, "Leg VLU")
+    _store(uow, heel, leg)
+
+    with uow() as u:
+        _refused(u.ivr_templates.save(evolve(leg, name="HEEL dfu")), "HEEL dfu", heel.id)
+    with uow() as u:
+        assert u.ivr_templates.get(leg.id, scope=ALL) == leg
+        recased = u.ivr_templates.save(evolve(heel, name="heel DFU")).unwrap()
+        moved = u.ivr_templates.save(evolve(leg, name="Leg VLU, left")).unwrap()
+        u.commit()
+    with uow() as u:
+        assert u.ivr_templates.get(heel.id, scope=ALL) == recased
+        # the name the rename freed is free again
+        u.ivr_templates.add(_template(practice, "leg vlu")).unwrap()
+        assert moved.name == "Leg VLU, left"
+        u.commit()
+
+
+def test_a_justification_title_is_unique_ignoring_case_and_spacing(uow: UowFactory) -> None:
+    dfu = _justification("DFU offloading", WoundType.DIABETIC_FOOT_ULCER)
+    vlu = _justification("VLU compression", WoundType.VENOUS_LEG_ULCER)
+    with uow() as u:
+        u.medical_justifications.add(dfu).unwrap()
+        u.medical_justifications.add(vlu).unwrap()
+        u.commit()
+
+    with uow() as u:
+        twin = _justification("dfu  OFFLOADING", WoundType.BURN)
+        _refused(u.medical_justifications.add(twin), "dfu  OFFLOADING", dfu.id)
+        _refused(u.medical_justifications.save(evolve(vlu, title="DFU Offloading")), "DFU Offloading", dfu.id)
+        assert u.medical_justifications.titled("dfu offloading ") == dfu
+        assert u.medical_justifications.titled("Burn") is None
+    with uow() as u:
+        kept = u.medical_justifications.save(evolve(dfu, title="DFU OFFLOADING", text="Changed.")).unwrap()
+        u.commit()
+    with uow() as u:
+        assert u.medical_justifications.get(dfu.id) == kept
+        page = u.medical_justifications.list(filters=JustificationFilter(), page=PageRequest(sort="title"))
+        assert [j.title for j in page.items] == ["DFU OFFLOADING", "VLU compression"]
+
+
+class _ChecksTogether:
+    """A repository whose name checks wait for every racer, so all find the name free and all insert."""
+
+    def __init__(self, inner: Any, barrier: threading.Barrier) -> None:
+        self._inner = inner
+        self._barrier = barrier
+
+    def named(self, *args: Any) -> Any:
+        found = self._inner.named(*args)
+        self._barrier.wait(timeout=30)
+        return found
+
+    def titled(self, title: str) -> Any:
+        found = self._inner.titled(title)
+        self._barrier.wait(timeout=30)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _Racing:
+    """A unit of work of the backend under test, its name and title checks synchronised across threads."""
+
+    def __init__(self, uow: UowFactory, barrier: threading.Barrier) -> None:
+        self._inner = uow()
+        self._barrier = barrier
+
+    def __enter__(self) -> Any:
+        u: Any = self._inner.__enter__()
+        u.ivr_templates = _ChecksTogether(u.ivr_templates, self._barrier)
+        u.medical_justifications = _ChecksTogether(u.medical_justifications, self._barrier)
+        return u
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._inner.__exit__(*exc)
+
+
+def test_concurrent_creates_of_one_name_one_wins_the_other_gets_the_conflict(uow: UowFactory) -> None:
+    barrier = threading.Barrier(2)
+    clock = MovableClock(builders.T0)
+    audit = AuditTrail(uow=uow, clock=clock)
+
+    def racing() -> Any:
+        return _Racing(uow, barrier)
+
+    create = CreateTemplateHandler(uow=racing, codes=LibraryCodeSets(), clock=clock, audit=audit)
+    library = JustificationLibrary(uow=racing, clock=clock, audit=audit)
+    names = ["Global DFU", "global  dfu"]
+    titles = ["DFU failed care", "dfu FAILED care"]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = list(
+            pool.map(
+                lambda name: create(SYSTEM_ACTOR, CreateTemplate(template=TemplateInput(name=name, content=CONTENT))),
+                names,
+            )
+        )
+        written = list(
+            pool.map(
+                lambda title: library.create(
+                    SYSTEM_ACTOR, JustificationInput(title=title, wound_type=WoundType.BURN, text="Why.")
+                ),
+                titles,
+            )
+        )
+
+    winners = []
+    for results, what in ((made, "name"), (written, "title")):
+        assert sorted(type(r).__name__ for r in results) == ["Failure", "Success"]
+        (lost,) = (r.failure() for r in results if isinstance(r, Failure))
+        assert isinstance(lost, Conflict)
+        assert lost.detail.startswith(f"the {what} is taken")
+        winners += [r.unwrap().id for r in results if isinstance(r, Success)]
+    with uow() as u:
+        templates = u.ivr_templates.list(scope=ALL, filters=TemplateFilter(), page=PageRequest()).items
+        justifications = u.medical_justifications.list(filters=JustificationFilter(), page=PageRequest()).items
+    assert [t.id for t in templates] + [j.id for j in justifications] == winners

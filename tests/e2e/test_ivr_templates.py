@@ -47,6 +47,44 @@ def test_practices_keep_their_templates_and_admins_share_global_ones(e2e: E2E) -
     ]
 
 
+def test_a_name_is_unique_per_practice_and_among_global_ones_and_a_title_in_the_library(e2e: E2E) -> None:
+    e2e.create_user("doc@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
+    e2e.create_user("other@example.org", Role.DOCTOR, practice="Shelbyville Clinic")
+    doctor, other, admin = e2e.login("doc@example.org"), e2e.login("other@example.org"), e2e.admin_auth
+
+    def create(auth: dict[str, str], name: str) -> Any:
+        return e2e.client.post(TEMPLATES, json={"name": name, "content": {"priority": "urgent"}}, headers=auth)
+
+    mine = create(doctor, "DFU heel").json()
+    assert create(other, "dfu heel").status_code == 201
+    assert create(admin, "DFU  HEEL").status_code == 201
+    taken = assert_problem(create(doctor, " dfu HEEL "), 409)
+    assert (
+        taken["detail"]
+        == "the name is taken by another template of this practice (names compare ignoring case and spacing)"
+    )
+    assert taken["existing_id"] == mine["id"]
+    assert "global template" in assert_problem(create(admin, "dfu heel"), 409)["detail"]
+    leg = create(doctor, "VLU leg").json()
+    rename = e2e.client.put(
+        f"{TEMPLATES}/{leg['id']}", json={"name": "DFU Heel", "content": {}}, headers={**doctor, "If-Match": '"1"'}
+    )
+    assert assert_problem(rename, 409)["existing_id"] == mine["id"]
+
+    def justify(title: str) -> Any:
+        return e2e.client.post(
+            JUSTIFICATIONS, json={"title": title, "wound_type": "burn", "text": "Why."}, headers=admin
+        )
+
+    first = justify("Burn, grafting deferred")
+    assert first.status_code == 201, first.text
+    problem = assert_problem(justify("burn,  GRAFTING deferred"), 409)
+    assert problem["detail"].startswith("the title is taken by another justification")
+    assert problem["existing_id"] == first.json()["id"]
+    names = [t["name"] for t in e2e.client.get(TEMPLATES, params={"sort": "name"}, headers=admin).json()["items"]]
+    assert names == ["DFU  HEEL", "DFU heel", "VLU leg", "dfu heel"]
+
+
 def test_a_template_carrying_patient_fields_is_refused(e2e: E2E) -> None:
     e2e.create_user("doc@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
     doctor = e2e.login("doc@example.org")

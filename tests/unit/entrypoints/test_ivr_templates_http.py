@@ -8,6 +8,7 @@ import pytest
 
 from ivr_domain.identity.model import User
 from ivr_domain.shared.actor import Role
+from ivr_domain.shared.audit import Outcome
 from tests.http import assert_problem, ivr_body, patient_body
 from tests.platform import Platform
 from tests.unit.entrypoints.conftest import Client, login
@@ -205,6 +206,50 @@ def test_justifications_admins_write_doctors_read(client: Client, admin_auth: Au
     assert updated.json()["hcpcs_code"] is None
     assert client.delete(url, headers=admin_auth).status_code == 204
     assert_problem(client.get(url, headers=doctor_auth), 404)
+
+
+def test_a_taken_name_or_title_is_409_naming_it_after_the_other_refusals_and_audited(
+    client: Client, platform: Platform, doctor_auth: Auth, admin_auth: Auth, stranger_auth: Auth
+) -> None:
+    heel = _template(client, doctor_auth, name="DFU heel")
+    leg = _template(client, doctor_auth, name="VLU leg")
+    _template(client, stranger_auth, name="dfu HEEL")  # another practice's may share it
+    _template(client, admin_auth, name="DFU heel")  # and so may a global one
+
+    taken = client.post(TEMPLATES, json={"name": " dfu  Heel ", "content": _content()}, headers=doctor_auth)
+    problem = assert_problem(taken, 409)
+    assert (
+        problem["detail"]
+        == "the name is taken by another template of this practice (names compare ignoring case and spacing)"
+    )
+    assert (problem["entity"], problem["existing_id"]) == ("ivr_template", heel["id"])
+    last = platform.audit()[0]
+    assert (last.action, last.outcome, last.reason) == ("ivr_templates.create", Outcome.INVALID, "conflict")
+    assert_problem(client.post(TEMPLATES, json={"name": "DFU HEEL", "content": _content()}, headers=admin_auth), 409)
+    url = f"{TEMPLATES}/{leg['id']}"
+    renamed = {"name": "DFU Heel", "content": {}}
+    # 412 and 422 come first; then the name
+    assert_problem(client.put(url, json=renamed, headers={**doctor_auth, "If-Match": '"5"'}), 412)
+    assert_problem(client.put(url, json={**renamed, "content": {"priority": "soon"}}, headers=doctor_auth), 422)
+    assert assert_problem(client.put(url, json=renamed, headers=doctor_auth), 409)["existing_id"] == heel["id"]
+    assert platform.audit()[0].resource_id == leg["id"]
+    kept = client.put(url, json={"name": "vlu LEG", "content": {}}, headers=doctor_auth)
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["name"] == "vlu LEG"
+
+    item = _justification(client, admin_auth)
+    twin = client.post(
+        JUSTIFICATIONS,
+        json={"title": "dfu failed STANDARD care", "wound_type": "burn", "text": "Other."},
+        headers=admin_auth,
+    )
+    problem = assert_problem(twin, 409)
+    assert (
+        problem["detail"]
+        == "the title is taken by another justification of the library (titles compare ignoring case and spacing)"
+    )
+    assert (problem["entity"], problem["existing_id"]) == ("medical_justification", item["id"])
+    assert (platform.audit()[0].action, platform.audit()[0].reason) == ("justifications.create", "conflict")
 
 
 def test_an_ivr_starts_from_a_template_with_the_body_over_it_and_justifications_in_its_notes(

@@ -2,19 +2,26 @@
 
 Template content is clear JSON (templates hold no PHI), written by a cattrs converter the core never sees:
 decimals as strings, dates and instants in ISO form, enums by value, unset fields left out.
+
+Names are unique per owner and titles in the library, by unique indexes on the folded `name_key` and
+`title_key`: an insert that would break one does nothing (`insert_unless_conflict`), an update runs in a
+savepoint on PostgreSQL (where a failed statement would abort the whole transaction; on SQLite it undoes only
+itself), and either answers the conflict the use case checked for, so a lost race is a 409, never a 500.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from typing import Any
 
 from attrs import evolve
 from cattrs.preconf.json import make_converter
 from returns.result import Failure, Result, Success
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, delete, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, Update, and_, delete, false, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 
-from adapters.sqlalchemy.repositories.common import cut_page, keyset
+from adapters.sqlalchemy.repositories.common import cut_page, insert_unless_conflict, keyset
 from adapters.sqlalchemy.tables import ivr_templates, medical_justifications
 from ivr_domain.ivr.model import WoundType
 from ivr_domain.ivr.templates.model import (
@@ -24,7 +31,9 @@ from ivr_domain.ivr.templates.model import (
     TemplateContent,
     TemplateFilter,
     TemplateScope,
+    name_key,
 )
+from ivr_domain.ivr.templates.ports import name_taken, title_taken
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.ids import IvrTemplateId, JustificationId, PracticeId, UserId
@@ -61,7 +70,7 @@ def _template_values(template: IvrTemplate) -> dict[str, Any]:
         "id": template.id,
         "practice_id": template.practice_id,
         "name": template.name,
-        "name_key": template.name.casefold(),
+        "name_key": name_key(template.name),
         "content": _CONVERTER.unstructure(template.content),
         "created_by": template.created_by,
         "created_at": template.created_at,
@@ -96,6 +105,16 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _updated(db: Connection, stmt: Update, values: dict[str, Any]) -> int | None:
+    """Run a compare-and-set update; its row count, or None when a unique index refused it."""
+    guard: AbstractContextManager[object] = db.begin_nested() if db.dialect.name == "postgresql" else nullcontext()
+    try:
+        with guard:
+            return db.execute(stmt, values).rowcount
+    except IntegrityError:
+        return None
+
+
 class SqlAlchemyIvrTemplateRepository:
     """Templates on one connection's transaction."""
 
@@ -108,15 +127,26 @@ class SqlAlchemyIvrTemplateRepository:
         row = self._db.execute(select(ivr_templates).where(_T.id == template_id, _visible(scope))).mappings().first()
         return _template(row) if row is not None else None
 
-    def add(self, template: IvrTemplate) -> None:
-        """Store a new template."""
-        self._db.execute(ivr_templates.insert(), _template_values(template))
+    def named(self, practice_id: PracticeId | None, name: str) -> IvrTemplate | None:
+        """Return the owner's template whose name has this `name_key`, whatever the scope."""
+        owner = _T.practice_id.is_(None) if practice_id is None else _T.practice_id == practice_id
+        row = self._db.execute(select(ivr_templates).where(owner, _T.name_key == name_key(name))).mappings().first()
+        return _template(row) if row is not None else None
+
+    def add(self, template: IvrTemplate) -> Result[None, Conflict]:
+        """Store a new template; a name its owner's other template has is a conflict."""
+        if insert_unless_conflict(self._db, ivr_templates, _template_values(template)):
+            return Success(None)
+        return Failure(self._name_taken(template))
 
     def save(self, template: IvrTemplate) -> Result[IvrTemplate, Conflict]:
-        """Store a changed template if its version is current; return it with the next version."""
+        """Store a changed template if its version is current and its name free; return it with the next version."""
         saved = evolve(template, version=template.version + 1)
         stmt = update(ivr_templates).where(_T.id == template.id, _T.version == template.version)
-        if self._db.execute(stmt, _template_values(saved)).rowcount != 1:
+        count = _updated(self._db, stmt, _template_values(saved))
+        if count is None:
+            return Failure(self._name_taken(template))
+        if count != 1:
             return Failure(Conflict(entity="ivr_template", id=str(template.id), detail=STALE))
         return Success(saved)
 
@@ -137,15 +167,20 @@ class SqlAlchemyIvrTemplateRepository:
         if filters.practice_id is not None:
             stmt = stmt.where(_T.practice_id == filters.practice_id)
         if filters.name is not None:
-            stmt = stmt.where(_T.name_key.like(f"%{_escaped(filters.name.casefold())}%", escape="\\"))
+            stmt = stmt.where(_T.name_key.like(f"%{_escaped(name_key(filters.name))}%", escape="\\"))
         rows = self._db.execute(keyset(stmt, page, _TEMPLATE_COLUMNS, _T.id)).mappings().all()
         return cut_page(tuple(_template(row) for row in rows), page, _TEMPLATE_SORTS, lambda t: t.id)
+
+    def _name_taken(self, template: IvrTemplate) -> Conflict:
+        holder = self.named(template.practice_id, template.name)
+        return name_taken(template, holder.id if holder is not None else None)
 
 
 def _justification_values(item: MedicalJustification) -> dict[str, Any]:
     return {
         "id": item.id,
         "title": item.title,
+        "title_key": name_key(item.title),
         "wound_type": item.wound_type.value,
         "hcpcs_code": item.hcpcs_code,
         "text": item.text,
@@ -184,15 +219,25 @@ class SqlAlchemyJustificationRepository:
         row = self._db.execute(select(medical_justifications).where(_J.id == justification_id)).mappings().first()
         return _justification(row) if row is not None else None
 
-    def add(self, justification: MedicalJustification) -> None:
-        """Store a new justification."""
-        self._db.execute(medical_justifications.insert(), _justification_values(justification))
+    def titled(self, title: str) -> MedicalJustification | None:
+        """Return the justification whose title has this `name_key`."""
+        row = self._db.execute(select(medical_justifications).where(_J.title_key == name_key(title))).mappings().first()
+        return _justification(row) if row is not None else None
+
+    def add(self, justification: MedicalJustification) -> Result[None, Conflict]:
+        """Store a new justification; a title another justification has is a conflict."""
+        if insert_unless_conflict(self._db, medical_justifications, _justification_values(justification)):
+            return Success(None)
+        return Failure(self._title_taken(justification))
 
     def save(self, justification: MedicalJustification) -> Result[MedicalJustification, Conflict]:
-        """Store a changed justification if its version is current; return it with the next version."""
+        """Store a changed justification if its version is current and its title free; return the next version."""
         saved = evolve(justification, version=justification.version + 1)
         stmt = update(medical_justifications).where(_J.id == justification.id, _J.version == justification.version)
-        if self._db.execute(stmt, _justification_values(saved)).rowcount != 1:
+        count = _updated(self._db, stmt, _justification_values(saved))
+        if count is None:
+            return Failure(self._title_taken(justification))
+        if count != 1:
             return Failure(Conflict(entity="medical_justification", id=str(justification.id), detail=STALE))
         return Success(saved)
 
@@ -213,3 +258,7 @@ class SqlAlchemyJustificationRepository:
         stmt = select(medical_justifications).where(and_(true(), *conditions))
         rows = self._db.execute(keyset(stmt, page, _JUSTIFICATION_COLUMNS, _J.id)).mappings().all()
         return cut_page(tuple(_justification(row) for row in rows), page, _JUSTIFICATION_SORTS, lambda j: j.id)
+
+    def _title_taken(self, justification: MedicalJustification) -> Conflict:
+        holder = self.titled(justification.title)
+        return title_taken(justification, holder.id if holder is not None else None)

@@ -123,7 +123,8 @@ reference_counters = Table(
 )
 
 # Templates carry no PHI (the core refuses patient fields), so their content is clear JSON. `practice_id`
-# is null for a global template; `name_key` is the case-folded name the list's name filter matches.
+# is null for a global template; `name_key` is the name as `name_key()` folds it (case folded, spacing
+# collapsed): the list's name filter matches it, and it is unique per practice and among global templates.
 ivr_templates = Table(
     "ivr_templates",
     metadata,
@@ -141,14 +142,32 @@ ivr_templates = Table(
     Index("ix_ivr_templates_practice_id_name_id", "practice_id", "name", "id"),
     Index("ix_ivr_templates_name_id", "name", "id"),
     Index("ix_ivr_templates_created_at_id", "created_at", "id"),
+    Index(
+        "uq_ivr_templates_practice_name_key",
+        "practice_id",
+        "name_key",
+        unique=True,
+        sqlite_where=text("practice_id IS NOT NULL"),
+        postgresql_where=text("practice_id IS NOT NULL"),
+    ),
+    # NULLs are distinct in a unique index: the global templates need their own.
+    Index(
+        "uq_ivr_templates_global_name_key",
+        "name_key",
+        unique=True,
+        sqlite_where=text("practice_id IS NULL"),
+        postgresql_where=text("practice_id IS NULL"),
+    ),
 )
 
-# The medical justification library: global, no PHI.
+# The medical justification library: global, no PHI. `title_key` is the title as `name_key()` folds it,
+# unique in the library.
 medical_justifications = Table(
     "medical_justifications",
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("title", ordered_text(200), nullable=False),
+    Column("title_key", String(800), nullable=False, unique=True),
     Column("wound_type", String(32), nullable=False),
     Column("hcpcs_code", String(5)),
     Column("text", String(5000), nullable=False),

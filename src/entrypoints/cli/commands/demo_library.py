@@ -5,7 +5,13 @@ from __future__ import annotations
 from entrypoints.cli.context import ok
 from entrypoints.container import Container
 from ivr_domain.ivr.model import Physician, Priority, Product, RequestType, WoundType
-from ivr_domain.ivr.templates.model import JustificationFilter, TemplateContent, TemplateFilter, TemplateScope
+from ivr_domain.ivr.templates.model import (
+    JustificationFilter,
+    TemplateContent,
+    TemplateFilter,
+    TemplateScope,
+    name_key,
+)
 from ivr_domain.ivr.templates.template_cases import CreateTemplate
 from ivr_domain.ivr.templates.validation import JustificationInput, TemplateInput
 from ivr_domain.ivr.validation import FacilityInput
@@ -54,14 +60,18 @@ DEMO_JUSTIFICATIONS = (
 
 
 def seed_library(built: Container) -> int:
-    """Add the demo global template and justifications that are missing; return how many were added."""
+    """Add the demo global template and justifications that are missing; return how many were added.
+
+    Present is compared as uniqueness compares names (`name_key`): one re-cased since is there, and adding it
+    again would be refused.
+    """
     added = 0
     templates = ok(
         built.list_ivr_templates()(
             SYSTEM_ACTOR, TemplateFilter(scope=TemplateScope.GLOBAL, name=DEMO_TEMPLATE), PageRequest()
         )
     )
-    if not any(t.name == DEMO_TEMPLATE for t in templates.items):
+    if not any(name_key(t.name) == name_key(DEMO_TEMPLATE) for t in templates.items):
         ok(
             built.create_ivr_template()(
                 SYSTEM_ACTOR, CreateTemplate(template=TemplateInput(name=DEMO_TEMPLATE, content=_CONTENT))
@@ -70,9 +80,9 @@ def seed_library(built: Container) -> int:
         added += 1
     library = built.justification_library()
     present = ok(library.list(SYSTEM_ACTOR, JustificationFilter(), PageRequest(limit=MAX_LIMIT, sort="title")))
-    titles = {j.title for j in present.items}
+    titles = {name_key(j.title) for j in present.items}
     for justification in DEMO_JUSTIFICATIONS:
-        if justification.title not in titles:
+        if name_key(justification.title) not in titles:
             ok(library.create(SYSTEM_ACTOR, justification))
             added += 1
     return added

@@ -10,6 +10,7 @@ from returns.result import Failure, Result, Success
 
 from ivr_domain.ivr.templates import policy
 from ivr_domain.ivr.templates.model import JUSTIFICATION_SORTS, JustificationFilter, MedicalJustification
+from ivr_domain.ivr.templates.ports import title_taken
 from ivr_domain.ivr.templates.unit_of_work import TemplatesUnitOfWork
 from ivr_domain.ivr.templates.validation import JustificationInput, parse_justification
 from ivr_domain.shared.actor import Actor
@@ -33,6 +34,7 @@ CREATE, READ, LIST = "justifications.create", "justifications.read", "justificat
 UPDATE, DELETE = "justifications.update", "justifications.delete"
 _FIELDS = ("title", "wound_type", "hcpcs_code", "text")
 
+CreateError: TypeAlias = NotPermitted | ValidationFailed | Conflict
 ChangeError: TypeAlias = NotFound | NotPermitted | PreconditionFailed | ValidationFailed | Conflict
 
 
@@ -73,15 +75,18 @@ class JustificationLibrary:
     clock: Clock
     audit: AuditTrail
 
-    def create(
-        self, actor: Actor, raw: JustificationInput
-    ) -> Result[MedicalJustification, NotPermitted | ValidationFailed]:
-        """Add a justification (admins); 403 for anyone else, 422 listing every bad field."""
+    def create(self, actor: Actor, raw: JustificationInput) -> Result[MedicalJustification, CreateError]:
+        """Add a justification (admins); 403 for anyone else, 422 listing every bad field, 409 for a title taken."""
+        return self._create(actor, raw).lash(
+            lambda error: self.audit.refused(actor, CREATE, error, resource_type=RESOURCE)
+        )
+
+    def _create(self, actor: Actor, raw: JustificationInput) -> Result[MedicalJustification, CreateError]:
         if not policy.may_write_justifications(actor):
-            return self.audit.refused(actor, CREATE, NotPermitted(action=CREATE), resource_type=RESOURCE)
+            return Failure(NotPermitted(action=CREATE))
         match parse_justification(raw):
             case Failure(invalid):
-                return self.audit.refused(actor, CREATE, invalid, resource_type=RESOURCE)
+                return Failure(invalid)
             case Success(parsed):
                 pass
         now = self.clock.now()
@@ -97,7 +102,13 @@ class JustificationLibrary:
             updated_at=now,
         )
         with self.uow() as uow:
-            uow.medical_justifications.add(item)
+            # Checked first for the common case; the unique index still refuses a concurrent twin.
+            taken = uow.medical_justifications.titled(item.title)
+            if taken is not None:
+                return Failure(title_taken(item, taken.id))
+            match uow.medical_justifications.add(item):
+                case Failure(conflict):
+                    return Failure(conflict)
             _record(uow, self.audit, actor, CREATE, item, fields=_FIELDS)
             uow.commit()
         return Success(item)
@@ -140,7 +151,7 @@ class JustificationLibrary:
         return Success(found)
 
     def update(self, actor: Actor, cmd: UpdateJustification) -> Result[MedicalJustification, ChangeError]:
-        """Replace a justification: 404, 403, 412 stale If-Match, 422 fields, 409 lost race."""
+        """Replace a justification: 404, 403, 412 stale If-Match, 422 fields, 409 title taken or lost race."""
         return self._update(actor, cmd).lash(
             lambda error: self.audit.refused(
                 actor, UPDATE, error, resource_type=RESOURCE, resource_id=cmd.justification_id
@@ -168,6 +179,9 @@ class JustificationLibrary:
                 updated_by=actor.user_id,
                 updated_at=self.clock.now(),
             )
+            taken = uow.medical_justifications.titled(changed.title)
+            if taken is not None and taken.id != item.id:
+                return Failure(title_taken(changed, taken.id))
             match uow.medical_justifications.save(changed):
                 case Failure(conflict):
                     return Failure(conflict)

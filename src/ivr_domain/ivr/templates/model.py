@@ -16,6 +16,11 @@ TEMPLATE_SORTS = ("name", "created_at", "updated_at")
 JUSTIFICATION_SORTS = ("title", "created_at", "updated_at")
 
 
+def name_key(name: str) -> str:
+    """Fold a template name or justification title as uniqueness compares it: case folded, spacing collapsed."""
+    return " ".join(name.casefold().split())
+
+
 @frozen(kw_only=True)
 class TemplateContent:
     """The IVR create fields a template pre-fills; None is "not set", so the body or the default applies.

@@ -9,13 +9,32 @@ from returns.result import Result
 from ivr_domain.ivr.templates.model import IvrTemplate, JustificationFilter, MedicalJustification, TemplateFilter
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
-from ivr_domain.shared.ids import IvrTemplateId, JustificationId
+from ivr_domain.shared.ids import IvrTemplateId, JustificationId, PracticeId
 from ivr_domain.shared.paging import Page, PageRequest
 
 
 def template_in_scope(template: IvrTemplate, scope: Scope) -> bool:
     """Tell whether a template is visible: a global one to everyone, a practice's to those reaching the practice."""
     return template.practice_id is None or scope.reaches_practice(template.practice_id)
+
+
+def name_taken(template: IvrTemplate, existing_id: IvrTemplateId | None) -> Conflict:
+    """The 409 for a name (compared by `name_key`) another template of the same owner already has."""
+    owner = "global template" if template.is_global else "template of this practice"
+    return Conflict(
+        entity="ivr_template",
+        existing_id=str(existing_id) if existing_id is not None else None,
+        detail=f"the name is taken by another {owner} (names compare ignoring case and spacing)",
+    )
+
+
+def title_taken(justification: MedicalJustification, existing_id: JustificationId | None) -> Conflict:
+    """The 409 for a title (compared by `name_key`) another justification of the library already has."""
+    return Conflict(
+        entity="medical_justification",
+        existing_id=str(existing_id) if existing_id is not None else None,
+        detail="the title is taken by another justification of the library (titles compare ignoring case and spacing)",
+    )
 
 
 class IvrTemplateRepository(Protocol):
@@ -25,12 +44,16 @@ class IvrTemplateRepository(Protocol):
         """Return the template when it exists and is visible within scope."""
         ...
 
-    def add(self, template: IvrTemplate) -> None:
-        """Store a new template."""
+    def named(self, practice_id: PracticeId | None, name: str) -> IvrTemplate | None:
+        """Return the owner's template (None: the global ones) whose name has this `name_key`, whatever the scope."""
+        ...
+
+    def add(self, template: IvrTemplate) -> Result[None, Conflict]:
+        """Store a new template; a name its owner's other template has is a conflict (`name_taken`)."""
         ...
 
     def save(self, template: IvrTemplate) -> Result[IvrTemplate, Conflict]:
-        """Store a changed template if its version is current; return it with the next version."""
+        """Store a changed template if its version is current and its name free; return it with the next version."""
         ...
 
     def remove(self, template: IvrTemplate) -> Result[None, Conflict]:
@@ -49,12 +72,16 @@ class JustificationRepository(Protocol):
         """Return the justification when it exists."""
         ...
 
-    def add(self, justification: MedicalJustification) -> None:
-        """Store a new justification."""
+    def titled(self, title: str) -> MedicalJustification | None:
+        """Return the justification whose title has this `name_key`."""
+        ...
+
+    def add(self, justification: MedicalJustification) -> Result[None, Conflict]:
+        """Store a new justification; a title another justification has is a conflict (`title_taken`)."""
         ...
 
     def save(self, justification: MedicalJustification) -> Result[MedicalJustification, Conflict]:
-        """Store a changed justification if its version is current; return it with the next version."""
+        """Store a changed justification if its version is current and its title free; return the next version."""
         ...
 
     def remove(self, justification: MedicalJustification) -> Result[None, Conflict]:

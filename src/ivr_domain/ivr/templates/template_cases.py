@@ -11,6 +11,7 @@ from returns.result import Failure, Result, Success
 from ivr_domain.ivr.templates import policy
 from ivr_domain.ivr.templates.content import TEMPLATE_FIELDS
 from ivr_domain.ivr.templates.model import IvrTemplate
+from ivr_domain.ivr.templates.ports import name_taken
 from ivr_domain.ivr.templates.unit_of_work import TemplatesUnitOfWork
 from ivr_domain.ivr.templates.validation import ParsedTemplate, TemplateInput, parse_template
 from ivr_domain.shared.actor import Actor
@@ -24,7 +25,7 @@ from ivr_domain.shared.ports import CodeSets
 RESOURCE = "ivr_template"
 CREATE, UPDATE, DELETE = "ivr_templates.create", "ivr_templates.update", "ivr_templates.delete"
 
-CreateTemplateError: TypeAlias = NotPermitted | ValidationFailed
+CreateTemplateError: TypeAlias = NotPermitted | ValidationFailed | Conflict
 ChangeTemplateError: TypeAlias = NotFound | NotPermitted | PreconditionFailed | ValidationFailed | Conflict
 
 
@@ -88,7 +89,7 @@ class CreateTemplateHandler:
     audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: CreateTemplate) -> Result[IvrTemplate, CreateTemplateError]:
-        """Create the template, or say why not; either way the audit log records it."""
+        """Create the template, or say why not (403, 422, then 409 for a name taken); the audit log records either."""
         return self._create(actor, cmd).lash(
             lambda error: self.audit.refused(actor, CREATE, error, resource_type=RESOURCE)
         )
@@ -118,7 +119,13 @@ class CreateTemplateHandler:
                 updated_by=actor.user_id,
                 updated_at=now,
             )
-            uow.ivr_templates.add(template)
+            # Checked first for the common case; the unique index still refuses a concurrent twin.
+            taken = uow.ivr_templates.named(practice_id, template.name)
+            if taken is not None:
+                return Failure(name_taken(template, taken.id))
+            match uow.ivr_templates.add(template):
+                case Failure(conflict):
+                    return Failure(conflict)
             record(uow, self.audit, actor, CREATE, template, fields=("name", *_content_fields(parsed)))
             uow.commit()
             return Success(template)
@@ -148,7 +155,7 @@ class UpdateTemplateHandler:
     audit: AuditTrail
 
     def __call__(self, actor: Actor, cmd: UpdateTemplate) -> Result[IvrTemplate, ChangeTemplateError]:
-        """Answer in order: 404 scope, 403 role or practice, 412 stale If-Match, 422 fields, 409 race."""
+        """Answer in order: 404 scope, 403 role or practice, 412 stale If-Match, 422 fields, 409 name taken or race."""
         return self._update(actor, cmd).lash(
             lambda error: self.audit.refused(actor, UPDATE, error, resource_type=RESOURCE, resource_id=cmd.template_id)
         )
@@ -171,6 +178,9 @@ class UpdateTemplateHandler:
             changed = evolve(
                 template, name=parsed.name, content=parsed.content, updated_by=actor.user_id, updated_at=now
             )
+            taken = uow.ivr_templates.named(template.practice_id, changed.name)
+            if taken is not None and taken.id != template.id:
+                return Failure(name_taken(changed, taken.id))
             match uow.ivr_templates.save(changed):
                 case Failure(conflict):
                     return Failure(conflict)
