@@ -1,4 +1,4 @@
-"""Work the embedded profile does on a timer in the server process (sealing the audit log, later replays)."""
+"""Work the embedded profile does on a timer in the server process (sealing the audit log, replaying the outbox)."""
 
 from __future__ import annotations
 

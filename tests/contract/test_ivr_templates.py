@@ -1,4 +1,4 @@
-"""Template and justification repositories, identical on every adapter; the migration matches the tables."""
+"""Template and justification repositories, identical on every adapter (the migrated schema: test_migrations)."""
 
 from __future__ import annotations
 
