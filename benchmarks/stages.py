@@ -25,10 +25,10 @@ from sqlalchemy import select
 
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
 from adapters.sqlalchemy.tables import patient_insurances, patients
-from entrypoints.cli.commands.server import settle_heap
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.http.schemas.patients import PatientPage, patient_out
+from entrypoints.http.serving import settle_heap
 from entrypoints.settings import load_settings
 from ivr_domain.identity.use_cases.auth import Login
 from ivr_domain.patients import policy

@@ -42,6 +42,8 @@ class HttpSettings:
 
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1
+    """Server processes sharing the port; more than one needs a database and Redis (shared rate limits)."""
     public_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 1024 * 1024
     session_cache_seconds: float = 5.0
@@ -105,6 +107,21 @@ class Settings:
     def persistence(self) -> Persistence:
         """Return which family of repositories the database URL selects."""
         return "memory" if self.database_url == "memory" else "sqlalchemy"
+
+
+MAX_WORKERS = 64
+
+
+def _workers(env: Mapping[str, str], database_url: str) -> int:
+    workers = _int(env, "IVR_WORKERS", 1)
+    if not 1 <= workers <= MAX_WORKERS:
+        raise SettingsError(f"IVR_WORKERS must be from 1 to {MAX_WORKERS}")
+    if workers > 1 and database_url == "memory":
+        raise SettingsError("IVR_WORKERS above 1 needs a database: each process of the memory store has its own data")
+    if workers > 1 and not env.get("IVR_REDIS_URL"):
+        # In-process counters would give each process its own login attempts and rate limits: N times the allowance.
+        raise SettingsError("IVR_WORKERS above 1 needs IVR_REDIS_URL, so every process shares rate limits and lockouts")
+    return workers
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -188,6 +205,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     host = env.get("IVR_HOST", "127.0.0.1")
     database_url = env.get("IVR_DATABASE_URL") or f"sqlite:///{data_dir / 'ivr.db'}"
     proxies = frozenset(p.strip() for p in env.get("IVR_TRUSTED_PROXIES", "").split(",") if p.strip())
+    workers = _workers(env, database_url)
     return Settings(
         environment=env.get("IVR_ENV", "development"),
         data_dir=data_dir,
@@ -211,6 +229,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http=HttpSettings(
             host=host,
             port=port,
+            workers=workers,
             public_url=env.get("IVR_PUBLIC_URL") or f"http://{host}:{port}",
             max_body_bytes=_int(env, "IVR_MAX_BODY_BYTES", 1024 * 1024),
             session_cache_seconds=_float(env, "IVR_SESSION_CACHE_SECONDS", 5.0),

@@ -11,13 +11,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from entrypoints.cli.commands.demo import DEMO_PASSWORD, PATIENTS
 from tests.cli.conftest import Invoke
+from tests.services import require_or_skip
+
+REDIS_URL = os.environ.get("IVR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 READY_WITHIN_SECONDS = 30.0
 
@@ -56,27 +61,61 @@ def _json(line: str) -> object:
         pytest.fail(f"ivr serve wrote a line that is not JSON: {line!r}")
 
 
+@contextmanager
+def _serving(
+    cli_env: dict[str, str], log: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `ivr serve ARGS` on a free port until ready; kill it (and any worker left) on the way out."""
+    port = _free_port()
+    full = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")} | cli_env | {"IVR_PORT": str(port)}
+    with log.open("wb") as sink:
+        # The command is this checkout's own entry point, not outside input.
+        process = subprocess.Popen(  # noqa: S603
+            [*_ivr_command(), "serve", *args], env=full | (env or {}), stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_ready(base, process, log)
+        yield base, process
+    finally:
+        children = _children(process.pid)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        for child in children:
+            with suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    """Return the processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with suppress(OSError):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            if fields.get("PPid", "").strip() == str(pid):
+                found.append(int(status.parent.name))
+    return found
+
+
+def _workers(pid: int) -> list[int]:
+    """Return the server's worker processes: children started by multiprocessing's spawn (not its resource tracker)."""
+    workers = []
+    for child in _children(pid):
+        with suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(child)
+    return workers
+
+
 @pytest.fixture
 def server(
     ivr: Invoke, seeded: object, cli_env: dict[str, str], tmp_path: Path
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
     """`ivr serve` on a free port over the seeded database: its base URL, process and combined log."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")} | cli_env | {"IVR_PORT": str(port)}
     log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        # The command is this checkout's own entry point, not outside input.
-        process = subprocess.Popen(  # noqa: S603
-            [*_ivr_command(), "serve"], env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_ready(base, process, log)
+    with _serving(cli_env, log) as (base, process):
         yield base, process, log
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.mark.slow
@@ -146,3 +185,53 @@ def test_host_and_port_flags_move_the_default_public_url(
     assert loaded.http.public_url == public_url
     assert f"http://{seen['host']}:{seen['port']}" == f"http://{loaded.http.host}:{loaded.http.port}"
     assert seen["port"] == 8123
+
+
+@pytest.mark.slow
+def test_workers_share_the_port_and_stop_together(seeded: object, cli_env: dict[str, str], tmp_path: Path) -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        require_or_skip("Redis", str(exc))
+    log = tmp_path / "server.log"
+    with _serving(cli_env, log, "--workers", "2", env={"IVR_REDIS_URL": REDIS_URL}) as (base, process):
+        workers = _workers(process.pid)
+        login = httpx.post(
+            f"{base}/api/v1/auth/login", json={"email": "doctor@demo.example.org", "password": DEMO_PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        # A connection each, so the kernel may hand them to either worker; every one must be answered alike.
+        listed = [httpx.get(f"{base}/api/v1/patients", headers=auth, timeout=5.0) for _ in range(6)]
+        assert [r.status_code for r in listed] == [200] * 6
+        assert len(workers) == 2, log.read_text()
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0, log.read_text()
+        assert [w for w in workers if Path(f"/proc/{w}").exists()] == []
+
+    records = [_json(line) for line in log.read_text().splitlines() if line.strip()]
+    assert not [r for r in records if isinstance(r, dict) and r.get("level") in ("error", "critical")]
+    assert any(isinstance(r, dict) and r.get("event") == "serving" and r.get("workers") == 2 for r in records)
+    served = [r for r in records if isinstance(r, dict) and r.get("event") == "request"]
+    assert len([r for r in served if r.get("path") == "/api/v1/patients"]) == 6
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        pytest.param({}, "IVR_WORKERS above 1 needs IVR_REDIS_URL", id="no-redis"),
+        pytest.param({"IVR_DATABASE_URL": "memory", "IVR_REDIS_URL": REDIS_URL}, "needs a database", id="memory"),
+    ],
+)
+def test_several_workers_need_a_database_and_redis(ivr: Invoke, env: dict[str, str], message: str) -> None:
+    result = ivr("serve", "--workers", "2", env=env)
+    assert result.exit_code == 1
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "65", "two"])
+def test_the_worker_count_is_checked(ivr: Invoke, workers: str) -> None:
+    result = ivr("serve", env={"IVR_WORKERS": workers, "IVR_REDIS_URL": REDIS_URL})
+    assert result.exit_code == 1
+    assert "IVR_WORKERS must be" in result.stderr

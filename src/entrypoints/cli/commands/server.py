@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import logging
+import os
 import signal
 from types import FrameType
 from typing import Annotated, Any
@@ -14,8 +14,10 @@ import uvicorn
 
 from entrypoints.cli.context import settings
 from entrypoints.container import build_container
-from entrypoints.http.app import create_app
-from entrypoints.http.logging import get_logger
+from entrypoints.http.logging import configure_logging, get_logger
+from entrypoints.http.serving import serving_app
+
+WORKER_APP = "entrypoints.http.serving:worker_app"
 
 
 def server_log_config(level: str) -> dict[str, Any]:
@@ -50,54 +52,48 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-# Allocations (net of frees) between two young-generation collections; Python's default is 700.
-GC_YOUNG_THRESHOLD = 10_000
-
-
-def settle_heap() -> None:
-    """Take what start-up built (modules, the app, its schema, code sets) out of the garbage collector's sight.
-
-    A full collection walks every tracked object; with everything the server loads that took about 100 ms,
-    and under load the objects of requests in flight, promoted collection after collection, started one
-    every second or two: the 100 ms latency spikes and nearly a tenth of the CPU (docs/benchmarks.md).
-    Frozen objects are never collected again, so this runs once, when start-up garbage is gone. A request
-    allocates thousands of objects, nearly all freed by reference counting; collecting the young generation
-    every 700 net allocations caught the objects of requests in flight and promoted them for nothing.
-    """
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
-
-
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default IVR_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default IVR_PORT or 8000).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes sharing the port (default IVR_WORKERS or 1); above 1 needs IVR_REDIS_URL."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API until interrupted, logging JSON lines on stderr."""
-    # The flags stand for IVR_HOST and IVR_PORT, so what defaults to them (IVR_PUBLIC_URL, in reset links) follows.
+    # The flags stand for IVR_HOST, IVR_PORT and IVR_WORKERS, so what defaults to them (IVR_PUBLIC_URL) follows.
     flags = {"IVR_HOST": host} if host else {}
     if port is not None:
         flags["IVR_PORT"] = str(port)
+    if workers is not None:
+        flags["IVR_WORKERS"] = str(workers)
     loaded = settings(flags)
     level = loaded.log_level if loaded.log_level in logging.getLevelNamesMapping() else "INFO"
+    configure_logging(loaded.log_level)  # JSON lines from the first one (key files made at a first start log)
     bind_host = loaded.http.host
     bind_port = loaded.http.port
     loaded.data_dir.mkdir(parents=True, exist_ok=True)
     container = build_container(loaded)
-    app = create_app(container)
-    container.code_sets().load()
-    settle_heap()
     base = f"http://{bind_host}:{bind_port}"
+    options: dict[str, Any] = {
+        "host": bind_host,
+        "port": bind_port,
+        "access_log": False,
+        "log_config": server_log_config(level),
+        "server_header": False,
+    }
+    if loaded.http.workers > 1:
+        # A first start makes its key files here, once, before the workers could race to make them.
+        container.keyring()
+        container.audit_key()
+        # Each worker builds its own container from the environment, as this process read it.
+        os.environ.update(flags)
+        get_logger("ivr.server").info("serving", url=base, workers=loaded.http.workers, docs=f"{base}/schema")
+        uvicorn.run(WORKER_APP, factory=True, workers=loaded.http.workers, **options)
+        return
+    app = serving_app(container)
     get_logger("ivr.server").info("serving", url=base, docs=f"{base}/schema", openapi=f"{base}/schema/openapi.json")
     # Uvicorn catches SIGTERM, drains requests, then re-raises the signal to the handler it found: with the
     # default one a completed, requested stop would end as "killed" (status 143); this one exits 0.
     signal.signal(signal.SIGTERM, _stopped)
-    uvicorn.run(
-        app,
-        host=bind_host,
-        port=bind_port,
-        access_log=False,
-        log_config=server_log_config(level),
-        server_header=False,
-    )
+    uvicorn.run(app, **options)
