@@ -1,21 +1,33 @@
-"""Schemathesis against the in-process app: every answer matches the published schema."""
+"""Schemathesis against the in-process app on a real database: every answer matches the published schema.
+
+PostgreSQL when it can be reached (a fresh database, dropped at exit), else a SQLite file: the SQL adapters
+meet the generated input too, since a memory store accepts what a database may refuse. (Text a database
+cannot store is also tested head-on, in test_unstorable_text.py: random strings seldom hold a NUL.)
+"""
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from sqlalchemy.engine import make_url
 
+from adapters.sqlalchemy.migrate import upgrade
 from entrypoints.http.app import create_app
 from ivr_domain.shared.actor import Role
+from tests.e2e.conftest import PG_URL
 from tests.http import coverage_body, ivr_body
 from tests.platform import PASSWORD, memory_platform
 
@@ -65,11 +77,40 @@ def _seed_templates(client: TestClient[Any], auth: dict[str, str]) -> None:
     SEEDED["justification_id"].append(justification.json()["id"])
 
 
+def _database_url(data_dir: Path) -> str:
+    """A fresh PostgreSQL database, migrated and dropped at exit; a SQLite file when PostgreSQL is out of reach."""
+    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"ivr_schemathesis_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as db:
+            db.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError:
+        admin.dispose()
+        if os.environ.get("IVR_REQUIRE_SERVICES") == "1":
+            raise
+        url = f"sqlite:///{data_dir / 'ivr.db'}"
+        upgrade(url)
+        return url
+
+    def drop() -> None:
+        with admin.connect() as db:
+            db.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    atexit.register(drop)
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    return url
+
+
 def _app() -> object:
     from datetime import UTC, datetime
     from tempfile import mkdtemp
 
-    platform = memory_platform(Path(mkdtemp()), now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    data_dir = Path(mkdtemp())
+    env = {"IVR_DATABASE_URL": _database_url(data_dir)}
+    platform = memory_platform(data_dir, now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), env=env)
     platform.user("admin@example.org", Role.ADMIN)
     doctor = platform.user("doctor@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
     patient_id = str(platform.patient(doctor.practice_id).id)  # type: ignore[attr-defined]
