@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine_for
 from adapters.sqlalchemy.migrate import upgrade
 from adapters.sqlalchemy.tables import metadata
 from tests.contract.crypto import make_crypto
-from tests.services import require_or_skip
+from tests.services import fresh_postgres_database
 
-PG_URL = os.environ.get("IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["memory", "sqlite", "postgresql"]
 
 UnitOfWork = Any  # InMemoryUnitOfWork | SqlAlchemyUnitOfWork: both satisfy every unit-of-work port
@@ -72,25 +68,10 @@ def _safe(url: sa.URL) -> str:
 @pytest.fixture(scope="session")
 def postgresql_engine() -> Iterator[sa.Engine]:
     """A fresh PostgreSQL database for this run, migrated, dropped afterwards."""
-    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"ivr_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        require_or_skip("PostgreSQL", f"cannot reach {_safe(admin_url)} ({type(exc.orig).__name__})")
-    url = admin_url.set(database=name)
-    try:
-        upgrade(url.render_as_string(hide_password=False))
-        engine = create_engine_for(url.render_as_string(hide_password=False))
+    with fresh_postgres_database("ivr_test") as url:
+        engine = create_engine_for(url)
         yield engine
         engine.dispose()
-    finally:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from attrs import define, field
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy.engine import make_url
 
 from adapters.cache import InMemoryCounterStore, RedisCounterStore
 from adapters.notifications import InMemoryResetNotifier
@@ -33,9 +32,8 @@ from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
 from ivr_domain.shared.clock import MovableClock
 from tests.http import assert_problem, patient_body
 from tests.platform import PASSWORD, settings_env, value_of
-from tests.services import require_or_skip
+from tests.services import fresh_postgres_database, require_or_skip
 
-PG_URL = os.environ.get("IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("IVR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BACKENDS = ["sqlite", "postgresql"]
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -203,24 +201,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated, dropped afterwards."""
-    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"ivr_e2e_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        safe = admin_url.render_as_string(hide_password=True)
-        require_or_skip("PostgreSQL", f"cannot reach {safe} ({type(exc.orig).__name__})")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with fresh_postgres_database("ivr_e2e") as url:
         yield url
-    finally:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

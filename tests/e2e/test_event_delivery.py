@@ -14,9 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from adapters.sqlalchemy.migrate import upgrade
 from entrypoints.container import build_container
 from entrypoints.settings import load_settings
 from ivr_domain.identity.events import PasswordChanged
@@ -24,9 +22,9 @@ from ivr_domain.identity.use_cases.hierarchy import AssignMember
 from ivr_domain.identity.use_cases.users import CreateUser
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
 from ivr_domain.shared.ids import UserId
-from tests.e2e.conftest import API, PG_URL, Database, Launch
+from tests.e2e.conftest import API, Database, Launch
 from tests.platform import PASSWORD, settings_env, value_of
-from tests.services import require_or_skip
+from tests.services import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 IVR = Path(sys.executable).parent / "ivr"
@@ -87,23 +85,8 @@ def test_sqlite_a_process_killed_between_commit_and_dispatch_delivers_at_the_nex
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """A database of its own (the worker runs every job it finds), migrated, dropped afterwards."""
-    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"ivr_worker_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        require_or_skip("PostgreSQL", f"cannot reach the server ({type(exc.orig).__name__})")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with fresh_postgres_database("ivr_worker") as url:
         yield url
-    finally:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 SALESPEOPLE = 20

@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import os
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -22,14 +21,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from sqlalchemy.engine import make_url
 
 from adapters.sqlalchemy.migrate import upgrade
 from entrypoints.http.app import create_app
 from ivr_domain.shared.actor import Role
-from tests.e2e.conftest import PG_URL
 from tests.http import coverage_body, ivr_body
 from tests.platform import PASSWORD, memory_platform
+from tests.services import create_postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -79,28 +77,15 @@ def _seed_templates(client: TestClient[Any], auth: dict[str, str]) -> None:
 
 def _database_url(data_dir: Path) -> str:
     """A fresh PostgreSQL database, migrated and dropped at exit; a SQLite file when PostgreSQL is out of reach."""
-    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"ivr_schemathesis_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url, drop = create_postgres_database("ivr_schemathesis")
     except sa.exc.OperationalError:
-        admin.dispose()
         if os.environ.get("IVR_REQUIRE_SERVICES") == "1":
             raise
         url = f"sqlite:///{data_dir / 'ivr.db'}"
         upgrade(url)
         return url
-
-    def drop() -> None:
-        with admin.connect() as db:
-            db.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
     atexit.register(drop)
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
     return url
 
 
