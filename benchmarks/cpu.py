@@ -1,7 +1,8 @@
 """CPU seconds used so far by the server and by PostgreSQL: `python -m benchmarks.cpu SERVER_PID`.
 
 Prints one JSON object, `{"server": s, "postgres": {pid: s}, "machine_busy": s, "machine_total": s}`: the
-server process's user + system time (all its threads), that of every process named `postgres` by pid, and
+server's user + system time (all its threads, and its worker processes with `--workers`), that of every
+process named `postgres` by pid, and
 the machine's busy and total CPU time from /proc/stat. benchmarks/run reads it before and after the
 measured part and counts, for PostgreSQL, what each process present at the end used since the first
 reading (all of it for a process started since); a process that exited in between is missed, which a
@@ -26,8 +27,18 @@ def _process_seconds(stat: str) -> float:
 
 
 def server_seconds(pid: int) -> float:
-    """Return the CPU seconds one process used (every thread)."""
-    return _process_seconds(Path(f"/proc/{pid}/stat").read_text())
+    """Return the CPU seconds the server used: its process (every thread) and its live children (workers)."""
+    total = _process_seconds(Path(f"/proc/{pid}/stat").read_text())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or entry.name == str(pid):
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2 :].split()[1] == str(pid):  # the parent's pid follows the state
+            total += _process_seconds(stat)
+    return total
 
 
 def postgres_seconds() -> dict[str, float]:
