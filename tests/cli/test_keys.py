@@ -8,11 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import Result
+from sqlalchemy import select
 
+from adapters.sqlalchemy.tables import ivrs
 from entrypoints.cli.commands.demo import PATIENTS
 from entrypoints.container import Container
+from ivr_domain.ivr.documents import UploadIvrDocument
 from ivr_domain.patients.documents import UploadDocument
 from ivr_domain.shared.actor import SYSTEM_ACTOR
+from ivr_domain.shared.documents import UploadedFile
+from ivr_domain.shared.ids import IvrId
 from tests.cli.conftest import Invoke, all_patients
 
 
@@ -134,3 +139,25 @@ def test_rotation_re_encrypts_documents_and_they_download_unchanged(
     assert b"".join(download.chunks()) == pdf
     stored = list(Path(cli_env["IVR_DATA_DIR"], "documents").rglob("*"))
     assert not any(bytes(range(64)) in p.read_bytes() for p in stored if p.is_file())
+
+
+def test_status_counts_patient_and_ivr_documents_apart(
+    ivr: Invoke, seeded: Result, read_back: Callable[[], Container]
+) -> None:
+    built = read_back()
+    patient = all_patients(built)[0]
+    pdf = b"%PDF-1.7\n" + bytes(200)
+    built.upload_document()(SYSTEM_ACTOR, UploadDocument(patient_id=patient.id, kind="other", content=[pdf])).unwrap()
+    with built.engine().connect() as db:
+        draft = db.execute(select(ivrs.c.id).where(ivrs.c.status == "draft").limit(1)).scalar_one()
+    for _ in range(2):
+        upload = UploadIvrDocument(ivr_id=IvrId(draft), file=UploadedFile(kind="other", content=[pdf]))
+        built.upload_ivr_document()(SYSTEM_ACTOR, upload).unwrap()
+
+    status = ivr("keys", "status")
+
+    assert status.exit_code == 0, status.output
+    lines = [line.split() for line in status.stdout.splitlines()]
+    assert ["patient_documents", "k1:", "1"] in lines
+    assert ["ivr_documents", "k1:", "2"] in lines
+    assert status.stdout.endswith("not under the current key: 0 rows, 0 documents\n")

@@ -17,7 +17,16 @@ from sqlalchemy import ColumnElement, Engine, LargeBinary, func, literal, select
 from adapters.sqlalchemy.idempotency import context_of
 from adapters.sqlalchemy.repositories.ivr_rows import IvrCodec
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
-from adapters.sqlalchemy.tables import idempotency_records, ivr_history, ivrs, patient_insurances, patients
+from adapters.sqlalchemy.tables import (
+    idempotency_records,
+    ivr_documents,
+    ivr_history,
+    ivrs,
+    patient_documents,
+    patient_insurances,
+    patients,
+)
+from ivr_domain.shared.ids import DocumentId
 from ivr_domain.shared.ports import BlindIndex, FieldCipher
 
 FORMAT_VERSION = 1
@@ -68,6 +77,18 @@ class SqlAlchemyRekeyer:
                 counts = {key_id: db.execute(count.where(_under(column, key_id))).scalar_one() for key_id in key_ids}
                 counts["other"] = total - sum(counts.values())
                 found[table] = counts
+        return found
+
+    def document_tables(self, document_ids: Iterable[DocumentId]) -> dict[DocumentId, str]:
+        """Return the table recording each stored document (patient_documents or ivr_documents); others are left out."""
+        wanted = list(document_ids)
+        found: dict[DocumentId, str] = {}
+        with self._engine.connect() as db:
+            for table in (patient_documents, ivr_documents):
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    for document_id in db.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars():
+                        found[DocumentId(document_id)] = table.name
         return found
 
     def remaining(self) -> int:

@@ -29,11 +29,25 @@ def _old_documents(built: Container) -> list[DocumentId]:
     return [doc for key_id in store.key_ids() if key_id != current for doc in store.documents_under(key_id)]
 
 
+def _document_usage(built: Container, rekeyer: SqlAlchemyRekeyer) -> dict[str, dict[str, int]]:
+    """Count the stored documents under each key by the table recording them (files it does not know: unrecorded)."""
+    store = built.document_store()
+    counts: dict[str, dict[str, int]] = {"patient_documents": {}, "ivr_documents": {}}
+    for key_id in store.key_ids():
+        ids = list(store.documents_under(key_id))
+        tables = rekeyer.document_tables(ids)
+        for document_id in ids:
+            by_key = counts.setdefault(tables.get(document_id, "unrecorded documents"), {})
+            by_key[key_id] = by_key.get(key_id, 0) + 1
+    return counts
+
+
 def _print_usage(built: Container) -> None:
     current = built.cipher().current_key_id
     typer.echo(f"current key: {current}")
-    usage = _rekeyer(built).usage(sorted(built.keyring().cipher_keys))
-    usage["documents"] = dict(built.document_store().key_ids())
+    rekeyer = _rekeyer(built)
+    usage = rekeyer.usage(sorted(built.keyring().cipher_keys))
+    usage |= _document_usage(built, rekeyer)
     for table, counts in usage.items():
         shown = ", ".join(f"{key_id}: {count}" for key_id, count in counts.items() if count or key_id == current)
         shown = shown or "none"
