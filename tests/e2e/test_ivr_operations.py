@@ -150,7 +150,7 @@ def test_the_queue_orders_urgent_then_oldest_and_its_sla_follows_the_clock(e2e: 
     assert_problem(e2e.client.get(PENDING, headers=desk.auth("doctor")), 403)
 
     entries = desk.audit("ivrs.queue")
-    assert {e["outcome"] for e in entries} == {"success", "denied"}
+    assert {e["outcome"] for e in entries} == {"success", "denied", "invalid"}  # invalid: status=approved
     successes = [e for e in entries if e["outcome"] == "success"]
     # One entry per page names each patient shown once; the empty page names none.
     assert {tuple(e["patient_ids"]) for e in successes} == {(desk.patient,), ()}

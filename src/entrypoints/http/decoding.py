@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 import attrs
@@ -23,8 +23,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from entrypoints.http.openapi import body_operation
-from entrypoints.http.problems import ProblemError, unprocessable
-from ivr_domain.shared.errors import FieldError
+from entrypoints.http.problems import EdgeRefusal, ProblemError, RefusalContext, unprocessable
+from ivr_domain.shared.errors import FieldError, ValidationFailed
 
 T = TypeVar("T")
 
@@ -224,14 +224,24 @@ def decode(raw: bytes, target: type[T]) -> T:
     return structure(parse_json(raw), target)
 
 
-def decode_in_order(raw: bytes, target: type[T], before_fields: Callable[[], None]) -> T:
-    """Decode a body; when its fields are refused (422), the checks API.md orders before 422 answer first."""
+def decode_in_order(raw: bytes, target: type[T], before_fields: Callable[[], RefusalContext | None]) -> T:
+    """Decode a body; when its fields are refused (422), the checks API.md orders before 422 answer first.
+
+    When they pass and say what the request was about, the 422 is that action's refusal, audited as one.
+    """
+    value = parse_json(raw)
     try:
-        return decode(raw, target)
-    except ProblemError as problem:
-        if problem.status_code == 422:
-            before_fields()
-        raise
+        return CONVERTER.structure(value, target)
+    except Exception as exc:  # any cattrs error: its field paths are the answer
+        refuse_fields(field_errors(exc), before_fields)
+
+
+def refuse_fields(errors: Iterable[FieldError], before_fields: Callable[[], RefusalContext | None]) -> NoReturn:
+    """Answer a body's field problems after the checks API.md orders first; audited when they say what it was about."""
+    about = before_fields()
+    if about is None:
+        raise unprocessable(errors)
+    raise EdgeRefusal(ValidationFailed(errors=tuple(errors)), about.action, about=about)
 
 
 async def json_body_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -276,6 +286,6 @@ def with_optional_body(*body_types: type) -> dict[str, Any]:
     return {"guards": [optional_json_body_guard], "operation_class": body_operation(*body_types, required=False)}
 
 
-def decode_optional(raw: bytes, target: type[T], before_fields: Callable[[], None]) -> T:
+def decode_optional(raw: bytes, target: type[T], before_fields: Callable[[], RefusalContext | None]) -> T:
     """Decode an optional body in order (`decode_in_order`); no body at all reads as `{}`."""
     return decode_in_order(raw if raw.strip() else b"{}", target, before_fields)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import msgspec
+from attrs import frozen
 from litestar.exceptions import HTTPException
 
 from ivr_domain.shared.errors import (
@@ -24,6 +25,7 @@ from ivr_domain.shared.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ivr_domain.shared.ids import PatientId
 
 PROBLEM_TYPE_BASE = "/docs/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -177,10 +179,20 @@ def _detail(error: DomainError, status: int) -> str:
     return detail
 
 
+@frozen(kw_only=True)
+class RefusalContext:
+    """What the audit entry of an edge refusal names: the action, and the object and patients it was about."""
+
+    action: str
+    resource_type: str = ""
+    resource_id: object = None
+    patients: tuple[PatientId, ...] = ()
+
+
 class EdgeRefusal(ProblemError):
     """A refusal the edge decides before the use case runs (API.md's order); audited when it is answered."""
 
-    def __init__(self, error: DomainError, action: str) -> None:
+    def __init__(self, error: DomainError, action: str, *, about: RefusalContext | None = None) -> None:
         problem = to_problem(error)
         super().__init__(
             problem.status_code,
@@ -192,6 +204,7 @@ class EdgeRefusal(ProblemError):
         )
         self.error = error
         self.action = action
+        self.about = about or RefusalContext(action=action)
 
 
 def unauthenticated(detail: str = _DEFAULT_DETAIL[401]) -> ProblemError:

@@ -129,7 +129,15 @@ def _audit_edge_refusal(request: Request[Any, Any, Any], refusal: EdgeRefusal) -
     trail = getattr(request.app.state, "audit_trail", None)
     if actor is None or trail is None:
         return
-    trail().refused(actor, refusal.action, refusal.error)
+    about = refusal.about
+    trail().refused(
+        actor,
+        about.action,
+        refusal.error,
+        resource_type=about.resource_type,
+        resource_id=about.resource_id,
+        patients=about.patients,
+    )
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

@@ -11,7 +11,7 @@ from litestar.params import RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth
 from entrypoints.http.context import current
-from entrypoints.http.controllers.support import BEARER, ok, refuse_unless
+from entrypoints.http.controllers.support import BEARER, ok, writer
 from entrypoints.http.decoding import decode_in_order, json_body_guard
 from entrypoints.http.headers import PHI_HEADERS
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses, schema_for
@@ -67,10 +67,8 @@ class IvrBulkController(Controller):
         """Approve 1 to 500 IVRs, each in its own transaction; each result is what the single approve answers."""
         actor = bearer.actor(request)
 
-        def permitted() -> None:
-            # API.md's order: a caller without the permission hears 403 before anything about the body.
-            refuse_unless(actor.can(Permission.IVRS_BULK_APPROVE), ACTION)
-
+        # API.md's order: a caller without the permission hears 403 before anything about the body.
+        permitted = writer(actor.can(Permission.IVRS_BULK_APPROVE), ACTION, "ivr")
         decoded = decode_in_order(body, BulkApproveBody, permitted)
         approval = ok(bulk_approve_ivrs(actor, bulk_command(decoded)))
         return Response(bulk_out(approval, correlation_id=current().correlation_id), headers=PHI_HEADERS)

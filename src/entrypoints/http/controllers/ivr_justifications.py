@@ -21,7 +21,7 @@ from entrypoints.http.controllers.support import (
     checks_before_fields,
     ok,
     page_request,
-    refuse_unless,
+    writer,
 )
 from entrypoints.http.decoding import decode_in_order, with_body
 from entrypoints.http.headers import expected_version, object_headers
@@ -107,7 +107,7 @@ class JustificationsController(Controller):
             decoded = decode_in_order(
                 body,
                 JustificationBody,
-                lambda: refuse_unless(policy.may_write_justifications(actor), CREATE),
+                writer(policy.may_write_justifications(actor), CREATE, RESOURCE),
             )
             item = ok(justification_library.create(actor, justification_input(decoded)))
             headers = {**object_headers(item.version), "Location": f"{self.path}/{item.id}"}

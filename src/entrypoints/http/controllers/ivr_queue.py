@@ -9,11 +9,20 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth
-from entrypoints.http.controllers.support import BEARER, Cursor, IfMatch, Limit, ok, page_request, refuse_unless
+from entrypoints.http.controllers.support import (
+    BEARER,
+    Cursor,
+    IfMatch,
+    Limit,
+    found_or_refuse,
+    ok,
+    page_request,
+    refuse_unless,
+)
 from entrypoints.http.decoding import decode_in_order, with_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import EdgeRefusal
+from entrypoints.http.problems import EdgeRefusal, RefusalContext, to_problem
 from entrypoints.http.schemas.ivr_queue import AssignBody, QueuePage, queued_out
 from entrypoints.http.schemas.ivrs import IvrViewOut, ivr_out
 from ivr_domain.ivr.model import IvrStatus, Priority
@@ -21,7 +30,6 @@ from ivr_domain.ivr.queue import QUEUE_STATES, QueueFilter, SlaState
 from ivr_domain.ivr.use_cases import AssignReviewer, AssignReviewerHandler, GetIvrHandler, IvrQueueHandler
 from ivr_domain.ivr.use_cases.assign import ACTION as ASSIGN
 from ivr_domain.ivr.use_cases.assign import TRIGGER
-from ivr_domain.ivr.use_cases.queue import ACTION as QUEUE
 from ivr_domain.shared.actor import Role
 from ivr_domain.shared.errors import InvalidQuery, InvalidTransition, PreconditionFailed
 from ivr_domain.shared.ids import IvrId, UserId
@@ -39,16 +47,18 @@ PayerId = Annotated[
 
 
 def _statuses(given: list[str] | None) -> frozenset[IvrStatus]:
-    """Read `status=a&status=b` and `status=a,b` alike; 400 for anything that is not an open status."""
+    """Read `status=a&status=b` and `status=a,b` alike; 400 for a name that is no status at all.
+
+    A status the queue does not hold (approved, say) is the core's to refuse, after authentication, audited.
+    """
     names = [name.strip() for value in given or () for name in value.split(",") if name.strip()]
     if not names:
         return frozenset({IvrStatus.SUBMITTED})
-    allowed = {s.value: s for s in QUEUE_STATES}
-    unknown = sorted(name for name in names if name not in allowed)
-    if unknown:
-        detail = f"status must be among {', '.join(sorted(allowed))}"
-        raise EdgeRefusal(InvalidQuery(parameter="status", detail=detail), QUEUE)
-    return frozenset(allowed[name] for name in names)
+    known = {s.value: s for s in IvrStatus}
+    if any(name not in known for name in names):
+        detail = f"status must be among {', '.join(sorted(s.value for s in QUEUE_STATES))}"
+        raise to_problem(InvalidQuery(parameter="status", detail=detail))
+    return frozenset(known[name] for name in names)
 
 
 class IvrQueueController(Controller):
@@ -108,13 +118,17 @@ class IvrQueueController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
 
-        def checks() -> None:
-            # API.md's order for a body the edge cannot read: 404, 403, 412, 409 before 422.
-            shown = ok(get_ivr(actor, IvrId(ivr_id)))
-            refuse_unless(actor.role is Role.ADMIN and not actor.is_system, ASSIGN)
+        def checks() -> RefusalContext:
+            # API.md's order for a body the edge cannot read: 404, 403, 412, 409 before 422; the lookup records
+            # no read, and each refusal (the 422 too) is recorded once as this reassignment's.
+            unknown = RefusalContext(action=ASSIGN, resource_type="ivr", resource_id=IvrId(ivr_id))
+            shown = found_or_refuse(get_ivr.peek(actor, IvrId(ivr_id)), unknown)
             ivr = shown.ivr
+            about = RefusalContext(action=ASSIGN, resource_type="ivr", resource_id=ivr.id, patients=(ivr.patient_id,))
+            refuse_unless(actor.role is Role.ADMIN and not actor.is_system, ASSIGN, about)
             if version is not None and version != ivr.version:
-                raise EdgeRefusal(PreconditionFailed(entity="ivr", id=str(ivr.id), current_version=ivr.version), ASSIGN)
+                stale = PreconditionFailed(entity="ivr", id=str(ivr.id), current_version=ivr.version)
+                raise EdgeRefusal(stale, ASSIGN, about=about)
             if ivr.status not in QUEUE_STATES:
                 refused = InvalidTransition(
                     entity="ivr",
@@ -123,7 +137,8 @@ class IvrQueueController(Controller):
                     allowed=shown.allowed_actions,
                     detail=f"{TRIGGER} is not allowed for an IVR in status {ivr.status.value}",
                 )
-                raise EdgeRefusal(refused, ASSIGN)
+                raise EdgeRefusal(refused, ASSIGN, about=about)
+            return about
 
         decoded = decode_in_order(body, AssignBody, checks)
         cmd = AssignReviewer(ivr_id=IvrId(ivr_id), reviewer_id=UserId(decoded.reviewer_id), expected_version=version)

@@ -22,7 +22,7 @@ from entrypoints.http.controllers.support import (
     checks_before_fields,
     ok,
     page_request,
-    refuse_unless,
+    writer,
 )
 from entrypoints.http.decoding import with_body
 from entrypoints.http.headers import expected_version, object_headers
@@ -111,7 +111,7 @@ class IvrTemplatesController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            raw = decode_template(body, lambda: refuse_unless(policy.may_manage_in(actor, actor.practice_id), CREATE))
+            raw = decode_template(body, writer(policy.may_manage_in(actor, actor.practice_id), CREATE, RESOURCE))
             template = ok(create_ivr_template(actor, CreateTemplate(template=raw)))
             headers = {**object_headers(template.version), "Location": f"{self.path}/{template.id}"}
             return Response(template_out(template), status_code=201, headers=headers)

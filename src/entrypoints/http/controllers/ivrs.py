@@ -23,17 +23,19 @@ from entrypoints.http.controllers.support import (
     IfMatch,
     Instant,
     Limit,
+    found_or_refuse,
     instant,
     ok,
     page_request,
     refuse_unless,
     sort_description,
+    writer,
 )
 from entrypoints.http.decoding import decode_in_order, decode_optional, parse_json, with_body, with_optional_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import EdgeRefusal
+from entrypoints.http.problems import EdgeRefusal, RefusalContext
 from entrypoints.http.schemas.ivr_bodies import (
     ActionBody,
     ApproveBody,
@@ -81,26 +83,31 @@ def _answer(shown: ShownIvr, *, status_code: int = 200, headers: dict[str, str] 
 
 
 def _checks_before_fields(
-    read: Callable[[], Result[ShownIvr, DomainError]],
+    peek: Callable[[], Result[ShownIvr, DomainError]],
     *,
+    ivr_id: IvrId,
     action: str,
     trigger: str,
     may: Callable[[Ivr], bool],
     leads: Callable[[IvrStatus], bool],
     version: int | None,
-) -> Callable[[], None]:
+) -> Callable[[], RefusalContext]:
     """Return the checks the core runs before a body's fields, for a body the edge could not read (API.md's order).
 
-    A masked view carries no reviewer: for it, what the core allows this caller now (`allowed_actions`) decides
-    the 403. The masked roles hold neither ivrs.write nor ivrs.review, so that is the same answer.
+    `peek` finds the IVR without recording a read; each refusal, the body's 422 included, is then recorded once as
+    this action's, naming the IVR's patient once it is within reach. A masked view carries no reviewer: for it,
+    what the core allows this caller now (`allowed_actions`) decides the 403. The masked roles hold neither
+    ivrs.write nor ivrs.review, so that is the same answer.
     """
 
-    def check() -> None:
-        shown = ok(read())
+    def check() -> RefusalContext:
+        shown = found_or_refuse(peek(), RefusalContext(action=action, resource_type="ivr", resource_id=ivr_id))
         ivr = shown.ivr
-        refuse_unless(may(ivr) if isinstance(ivr, Ivr) else trigger in shown.allowed_actions, action)
+        about = RefusalContext(action=action, resource_type="ivr", resource_id=ivr.id, patients=(ivr.patient_id,))
+        refuse_unless(may(ivr) if isinstance(ivr, Ivr) else trigger in shown.allowed_actions, action, about)
         if version is not None and version != ivr.version:
-            raise EdgeRefusal(PreconditionFailed(entity="ivr", id=str(ivr.id), current_version=ivr.version), action)
+            stale = PreconditionFailed(entity="ivr", id=str(ivr.id), current_version=ivr.version)
+            raise EdgeRefusal(stale, action, about=about)
         if not leads(ivr.status):
             refused = InvalidTransition(
                 entity="ivr",
@@ -109,7 +116,8 @@ def _checks_before_fields(
                 allowed=shown.allowed_actions,
                 detail=f"{trigger} is not allowed in status {ivr.status.value}",
             )
-            raise EdgeRefusal(refused, action)
+            raise EdgeRefusal(refused, action, about=about)
+        return about
 
     return check
 
@@ -133,7 +141,8 @@ def _action_route(trigger: Trigger, target: type[ActionBody], summary: str) -> H
         actor = bearer.actor(request)
         version = expected_version(if_match)
         checks = _checks_before_fields(
-            lambda: get_ivr(actor, IvrId(ivr_id)),
+            lambda: get_ivr.peek(actor, IvrId(ivr_id)),
+            ivr_id=IvrId(ivr_id),
             action=action_name(trigger),
             trigger=trigger.value,
             may=lambda ivr: may_pull(actor, ivr, trigger),
@@ -220,11 +229,9 @@ class IvrsController(Controller):
         """Start a draft IVR for a patient; a draft may be incomplete, but every value present is checked."""
         actor = bearer.actor(request)
 
-        def writer() -> None:
-            refuse_unless(actor.can(Permission.IVRS_WRITE), "ivrs.create")
-
         def create() -> Response[Any]:
-            content = decode_in_order(body, IvrCreateBody, writer)
+            checks = writer(actor.can(Permission.IVRS_WRITE), "ivrs.create", "ivr")
+            content = decode_in_order(body, IvrCreateBody, checks)
             shown = ok(create_ivr(actor, create_command(content, parse_json(body))))
             return _answer(shown, status_code=201, headers={"Location": f"{self.path}/{shown.ivr.id}"})
 
@@ -263,7 +270,8 @@ class IvrsController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
         checks = _checks_before_fields(
-            lambda: get_ivr(actor, IvrId(ivr_id)),
+            lambda: get_ivr.peek(actor, IvrId(ivr_id)),
+            ivr_id=IvrId(ivr_id),
             action="ivrs.update",
             trigger=UPDATE,
             may=lambda ivr: may_edit(actor, ivr),

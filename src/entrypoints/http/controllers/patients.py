@@ -16,17 +16,19 @@ from entrypoints.http.controllers.support import (
     IfMatch,
     Instant,
     Limit,
+    found_or_refuse,
     instant,
     ok,
     page_request,
     refuse_unless,
     sort_description,
+    writer,
 )
 from entrypoints.http.decoding import decode_in_order, parse_json, structure, with_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import EdgeRefusal
+from entrypoints.http.problems import EdgeRefusal, RefusalContext
 from entrypoints.http.schemas.patients import (
     CreatePatientBody,
     PatientMatches,
@@ -57,13 +59,9 @@ PatientIdPath = Annotated[UUID, PathParameter(description="the patient's id")]
 Sort = Annotated[str, QueryParameter(description=sort_description(*PATIENT_SORTS))]
 
 
-def _writer(actor: Actor, action: str) -> Callable[[], None]:
-    """Return the 403 check of a patient write."""
-
-    def check() -> None:
-        refuse_unless(may_write(actor), action)
-
-    return check
+def _writer(actor: Actor, action: str) -> Callable[[], RefusalContext]:
+    """Return the 403 check of a patient create: its 422 is then that create's refusal."""
+    return writer(may_write(actor), action, "patient")
 
 
 def _search(body: RawBody) -> PatientSearch:
@@ -192,15 +190,21 @@ class PatientsController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
 
-        def before_fields() -> None:
-            # The core answers 404, 403 and 412 before its own 422s; a body the edge cannot read must too.
-            current = ok(get_patient(actor, PatientId(patient_id)))
-            _writer(actor, "patients.update")()
+        def before_fields() -> RefusalContext:
+            # The core answers 404, 403 and 412 before its own 422s; a body the edge cannot read must too. The
+            # lookup records no read: this request's refusal, naming the patient, is what the audit log keeps.
+            about = RefusalContext(
+                action="patients.update",
+                resource_type="patient",
+                resource_id=PatientId(patient_id),
+                patients=(PatientId(patient_id),),
+            )
+            current = found_or_refuse(get_patient.peek(actor, PatientId(patient_id)), about)
+            refuse_unless(may_write(actor), about.action, about)
             if version is not None and version != current.version:
-                raise EdgeRefusal(
-                    PreconditionFailed(entity="patient", id=str(current.id), current_version=current.version),
-                    "patients.update",
-                )
+                stale = PreconditionFailed(entity="patient", id=str(current.id), current_version=current.version)
+                raise EdgeRefusal(stale, about.action, about=about)
+            return about
 
         new = decode_in_order(body, UpdatePatientBody, before_fields)
         cmd = UpdatePatient(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,8 +17,8 @@ from entrypoints.http.controllers.support import (
     checks_before_fields,
     ok,
     page_request,
-    refuse_unless,
     sort_description,
+    writer,
 )
 from entrypoints.http.decoding import decode_in_order, with_body
 from entrypoints.http.headers import expected_version, object_headers
@@ -87,7 +86,7 @@ class PracticesController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            admin_only = partial(refuse_unless, may_manage_users(actor), "practices.create")
+            admin_only = writer(may_manage_users(actor), "practices.create", "practice")
             practice = ok(create_practice(actor, decode_in_order(body, PracticeInput, admin_only)))
             headers = {**object_headers(practice.version), "Location": f"{self.path}/{practice.id}"}
             return Response(practice_out(practice), status_code=201, headers=headers)

@@ -10,7 +10,7 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import HeaderParameter, QueryParameter
 from returns.result import Failure, Result, Success
 
-from entrypoints.http.problems import EdgeRefusal, ProblemError, to_problem
+from entrypoints.http.problems import EdgeRefusal, ProblemError, RefusalContext, to_problem
 from ivr_domain.shared.errors import DomainError, NotPermitted, PreconditionFailed
 from ivr_domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
@@ -63,10 +63,31 @@ def ok(result: Result[T, DomainError]) -> T:
     raise AssertionError("not a Result")  # pragma: no cover
 
 
-def refuse_unless(allowed: bool, action: str) -> None:
+def refuse_unless(allowed: bool, action: str, about: RefusalContext | None = None) -> None:
     """Raise the 403 problem of an action the caller's role or permissions do not allow."""
     if not allowed:
-        raise EdgeRefusal(NotPermitted(action=action), action)
+        raise EdgeRefusal(NotPermitted(action=action), action, about=about)
+
+
+def found_or_refuse(result: Result[T, DomainError], about: RefusalContext) -> T:
+    """Return what a check's lookup found, or raise its refusal (404, 403) as the refusal of `about`'s action."""
+    match result:
+        case Success(value):
+            return value  # type: ignore[no-any-return]
+        case Failure(error):
+            raise EdgeRefusal(error, about.action, about=about)
+    raise AssertionError("not a Result")  # pragma: no cover
+
+
+def writer(allowed: bool, action: str, resource_type: str) -> Callable[[], RefusalContext]:
+    """Return the 403 check of a create, for `decode_in_order`: its 422 is then that create's refusal."""
+
+    def check() -> RefusalContext:
+        about = RefusalContext(action=action, resource_type=resource_type)
+        refuse_unless(allowed, action, about)
+        return about
+
+    return check
 
 
 def checks_before_fields(
@@ -76,18 +97,21 @@ def checks_before_fields(
     action: str,
     allowed: Callable[[V], bool],
     expected_version: int | None = None,
-) -> Callable[[], None]:
+) -> Callable[[], RefusalContext]:
     """Return the checks a write's use case runs before its body's fields: 404 in scope, 403, then 412.
 
-    For `decode_in_order`: a body the edge cannot read must not answer 422 before them (API.md's order).
+    For `decode_in_order`: a body the edge cannot read must not answer 422 before them (API.md's order). The
+    objects checked this way hold no PHI; their read use case records the lookup (IVRs and patients peek).
     """
 
-    def check() -> None:
+    def check() -> RefusalContext:
         found = ok(read())
-        refuse_unless(allowed(found), action)
+        about = RefusalContext(action=action, resource_type=entity, resource_id=found.id)
+        refuse_unless(allowed(found), action, about)
         if expected_version is not None and expected_version != found.version:
             stale = PreconditionFailed(entity=entity, id=str(found.id), current_version=found.version)
-            raise EdgeRefusal(stale, action)
+            raise EdgeRefusal(stale, action, about=about)
+        return about
 
     return check
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,13 +18,14 @@ from entrypoints.http.controllers.support import (
     checks_before_fields,
     ok,
     page_request,
-    refuse_unless,
     sort_description,
+    writer,
 )
 from entrypoints.http.decoding import decode_in_order, parse_json, with_body
 from entrypoints.http.headers import expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
+from entrypoints.http.problems import RefusalContext
 from entrypoints.http.schemas.users import (
     AssignBody,
     AssignmentList,
@@ -71,7 +71,7 @@ def _sets_email(body: bytes) -> bool:
     return isinstance(parsed, dict) and parsed.get("email") is not None
 
 
-def _admin_checks(get_user: GetUserHandler, actor: Actor, user_id: UUID, action: str) -> Callable[[], None]:
+def _admin_checks(get_user: GetUserHandler, actor: Actor, user_id: UUID, action: str) -> Callable[[], RefusalContext]:
     """Return the checks of an admin-only write on an account: in reach (404), then users.manage (403)."""
     return checks_before_fields(
         lambda: get_user(actor, UserId(user_id)),
@@ -128,7 +128,7 @@ class UsersController(Controller):
         actor = bearer.actor(request)
 
         def create() -> Response[Any]:
-            admin_only = partial(refuse_unless, may_manage_users(actor), "users.create")
+            admin_only = writer(may_manage_users(actor), "users.create", "user")
             user = ok(create_user(actor, decode_in_order(body, CreateUser, admin_only)))
             headers = {**object_headers(user.version), "Location": f"{self.path}/{user.id}"}
             return Response(user_out(user), status_code=201, headers=headers)

@@ -17,8 +17,8 @@ import msgspec
 from attrs import frozen
 from cattrs.preconf.json import make_converter
 
-from entrypoints.http.decoding import CONVERTER, field_errors, parse_json
-from entrypoints.http.problems import unprocessable
+from entrypoints.http.decoding import CONVERTER, field_errors, parse_json, refuse_fields
+from entrypoints.http.problems import RefusalContext
 from entrypoints.http.schemas.common import utc
 from ivr_domain.ivr.model import WoundType
 from ivr_domain.ivr.templates.content import PATIENT_FIELDS, patient_field_problems
@@ -50,7 +50,7 @@ class JustificationBody:
     hcpcs_code: str | None = None
 
 
-def decode_template(raw: bytes, before_fields: Callable[[], None]) -> TemplateInput:
+def decode_template(raw: bytes, before_fields: Callable[[], RefusalContext | None]) -> TemplateInput:
     """Decode a template body strictly; patient fields of its content go to the core by name (it refuses them).
 
     When the rest cannot be decoded, the checks API.md orders before 422 run first, then one 422 lists the
@@ -65,8 +65,7 @@ def decode_template(raw: bytes, before_fields: Callable[[], None]) -> TemplateIn
     try:
         body = CONVERTER.structure(sent, TemplateBody)
     except Exception as exc:
-        before_fields()
-        raise unprocessable([*patient_field_problems(named), *field_errors(exc)]) from None
+        refuse_fields([*patient_field_problems(named), *field_errors(exc)], before_fields)
     practice_id = PracticeId(body.practice_id) if body.practice_id is not None else None
     return TemplateInput(name=body.name, content=body.content, practice_id=practice_id, content_fields=named)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from attrs import define
+
 from ivr_domain.ivr.events import IvrStatusChanged
 from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus
 from ivr_domain.ivr.ports import IvrUnitOfWork
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
-from ivr_domain.shared.ids import IvrHistoryId, IvrId, new_id
+from ivr_domain.shared.ids import IvrHistoryId, IvrId, PatientId, new_id
 
 # Names only: audit entries say which parts of an IVR a write set or changed, never their values.
 CONTENT_FIELDS = (
@@ -32,13 +34,36 @@ CONTENT_FIELDS = (
 
 
 def record(
-    uow: IvrUnitOfWork, audit: AuditTrail, actor: Actor, *, action: str, ivr: Ivr, fields: tuple[str, ...] = ()
+    uow: IvrUnitOfWork,
+    audit: AuditTrail,
+    actor: Actor,
+    *,
+    action: str,
+    ivr: Ivr,
+    fields: tuple[str, ...] = (),
+    also: tuple[PatientId, ...] = (),
 ) -> None:
-    """Append the audit entry of a request about one IVR to the request's own transaction."""
-    entry = audit.entry(
-        actor, action, resource_type="ivr", resource_id=ivr.id, patients=(ivr.patient_id,), fields=fields
-    )
+    """Append the audit entry of a request about one IVR (naming its patient, and `also`) to its own transaction."""
+    patients = tuple(dict.fromkeys((ivr.patient_id, *also)))
+    entry = audit.entry(actor, action, resource_type="ivr", resource_id=ivr.id, patients=patients, fields=fields)
     uow.audit.append(entry)
+
+
+@define
+class Reached:
+    """The patient a refusal names: the IVR's, once the request has found it within the caller's scope.
+
+    Someone tried to act on that patient's record, so the refusal belongs in their access report; an IVR
+    out of scope (404) names none, and a patient named only in the request body is never taken on trust.
+    """
+
+    patients: tuple[PatientId, ...] = ()
+
+    def ivr(self, ivr: Ivr | None) -> Ivr | None:
+        """Remember the patient of the IVR the request found (None: not found), and return the IVR."""
+        if ivr is not None:
+            self.patients = (ivr.patient_id,)
+        return ivr
 
 
 def history_entry(

@@ -11,7 +11,7 @@ from ivr_domain.ivr import policy
 from ivr_domain.ivr.events import IvrReviewerAssigned
 from ivr_domain.ivr.lifecycle import ASSIGN, OPEN_STATES, allowed_actions, may_assign
 from ivr_domain.ivr.ports import IvrUnitOfWork
-from ivr_domain.ivr.use_cases._common import history_entry, record
+from ivr_domain.ivr.use_cases._common import Reached, history_entry, record
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import Clock
@@ -50,13 +50,16 @@ class AssignReviewerHandler:
 
     def __call__(self, actor: Actor, cmd: AssignReviewer) -> Result[policy.ShownIvr, AssignError]:
         """Assign the reviewer, or say why not; either way the audit log records it."""
-        return self._assign(actor, cmd).lash(
-            lambda error: self.audit.refused(actor, ACTION, error, resource_type="ivr", resource_id=cmd.ivr_id)
+        reached = Reached()
+        return self._assign(actor, cmd, reached).lash(
+            lambda error: self.audit.refused(
+                actor, ACTION, error, resource_type="ivr", resource_id=cmd.ivr_id, patients=reached.patients
+            )
         )
 
-    def _assign(self, actor: Actor, cmd: AssignReviewer) -> Result[policy.ShownIvr, AssignError]:
+    def _assign(self, actor: Actor, cmd: AssignReviewer, reached: Reached) -> Result[policy.ShownIvr, AssignError]:
         with self.uow() as uow:
-            ivr = uow.ivrs.get(cmd.ivr_id, scope=actor.scope)
+            ivr = reached.ivr(uow.ivrs.get(cmd.ivr_id, scope=actor.scope))
             if ivr is None:
                 return Failure(NotFound(entity="ivr", id=str(cmd.ivr_id)))
             if not may_assign(actor):

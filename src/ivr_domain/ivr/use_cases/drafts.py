@@ -13,7 +13,7 @@ from ivr_domain.ivr.lifecycle import EDITABLE_STATES, UPDATE, allowed_actions, m
 from ivr_domain.ivr.model import Ivr, IvrContent, IvrStatus, PatientSnapshot
 from ivr_domain.ivr.ports import IvrUnitOfWork
 from ivr_domain.ivr.templates.prefill import prefill
-from ivr_domain.ivr.use_cases._common import CONTENT_FIELDS, history_entry, record
+from ivr_domain.ivr.use_cases._common import CONTENT_FIELDS, Reached, history_entry, record
 from ivr_domain.ivr.validation import IvrInput, parse_content
 from ivr_domain.shared.actor import Actor, Permission
 from ivr_domain.shared.audit import AuditTrail
@@ -164,15 +164,16 @@ class UpdateIvrHandler:
 
     def __call__(self, actor: Actor, cmd: UpdateIvr) -> Result[policy.ShownIvr, UpdateIvrError]:
         """Answer in order: 404 scope, 403 role or practice, 412 stale If-Match, 409 state, 422 fields, 409 race."""
-        return self._update(actor, cmd).lash(
+        reached = Reached()
+        return self._update(actor, cmd, reached).lash(
             lambda error: self.audit.refused(
-                actor, "ivrs.update", error, resource_type="ivr", resource_id=cmd.ivr_id, patients=(cmd.ivr.patient_id,)
+                actor, "ivrs.update", error, resource_type="ivr", resource_id=cmd.ivr_id, patients=reached.patients
             )
         )
 
-    def _update(self, actor: Actor, cmd: UpdateIvr) -> Result[policy.ShownIvr, UpdateIvrError]:
+    def _update(self, actor: Actor, cmd: UpdateIvr, reached: Reached) -> Result[policy.ShownIvr, UpdateIvrError]:
         with self.uow() as uow:
-            ivr = uow.ivrs.get(cmd.ivr_id, scope=actor.scope)
+            ivr = reached.ivr(uow.ivrs.get(cmd.ivr_id, scope=actor.scope))
             if ivr is None:
                 return Failure(NotFound(entity="ivr", id=str(cmd.ivr_id)))
             if not may_edit(actor, ivr):
@@ -224,6 +225,7 @@ class UpdateIvrHandler:
             fields = changed_fields(ivr.content, content, CONTENT_FIELDS)
             if patient.patient_id != ivr.patient_id:
                 fields = ("patient_id", *fields)
-            record(uow, self.audit, actor, action="ivrs.update", ivr=saved, fields=fields)
+            # Moving an IVR to another patient concerns both: each one's access report shows it.
+            record(uow, self.audit, actor, action="ivrs.update", ivr=saved, fields=fields, also=(ivr.patient_id,))
             uow.commit()
             return Success(policy.show(actor, saved))

@@ -9,9 +9,9 @@ from returns.result import Failure, Result, Success
 
 from ivr_domain.ivr import policy
 from ivr_domain.ivr.lifecycle import may_read
-from ivr_domain.ivr.model import HistoryEntry
+from ivr_domain.ivr.model import HistoryEntry, Ivr
 from ivr_domain.ivr.ports import IVR_SORTS, IvrFilter, IvrUnitOfWork
-from ivr_domain.ivr.use_cases._common import record
+from ivr_domain.ivr.use_cases._common import Reached, record
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.errors import InvalidQuery, NotFound, NotPermitted
@@ -29,20 +29,43 @@ class GetIvrHandler:
 
     def __call__(self, actor: Actor, ivr_id: IvrId) -> Result[policy.ShownIvr, NotFound | NotPermitted]:
         """Return the IVR, NotFound outside scope, NotPermitted without ivrs.read."""
-        return self._read(actor, ivr_id).lash(
-            lambda error: self.audit.refused(actor, "ivrs.read", error, resource_type="ivr", resource_id=ivr_id)
+        reached = Reached()
+        return self._read(actor, ivr_id, reached).lash(
+            lambda error: self.audit.refused(
+                actor, "ivrs.read", error, resource_type="ivr", resource_id=ivr_id, patients=reached.patients
+            )
         )
 
-    def _read(self, actor: Actor, ivr_id: IvrId) -> Result[policy.ShownIvr, NotFound | NotPermitted]:
+    def peek(self, actor: Actor, ivr_id: IvrId) -> Result[policy.ShownIvr, NotFound | NotPermitted]:
+        """Answer as a read would, recording nothing: another request's refusal order needs it, not the caller.
+
+        The edge uses it to answer 404, 403, 412 or 409 before a body's 422 (API.md); that request's own
+        refusal is what the audit log then records, so nothing here may count as a read of the patient.
+        """
         with self.uow() as uow:
-            ivr = uow.ivrs.get(ivr_id, scope=actor.scope)
-            if ivr is None:
-                return Failure(NotFound(entity="ivr", id=str(ivr_id)))
-            if not may_read(actor):
-                return Failure(NotPermitted(action="ivrs.read"))
+            return self._find(uow, actor, ivr_id, Reached()).map(lambda ivr: policy.show(actor, ivr))
+
+    def _read(self, actor: Actor, ivr_id: IvrId, reached: Reached) -> Result[policy.ShownIvr, NotFound | NotPermitted]:
+        with self.uow() as uow:
+            match self._find(uow, actor, ivr_id, reached):
+                case Failure(refusal):
+                    return Failure(refusal)
+                case Success(ivr):
+                    pass
             record(uow, self.audit, actor, action="ivrs.read", ivr=ivr)
             uow.commit()
             return Success(policy.show(actor, ivr))
+
+    @staticmethod
+    def _find(
+        uow: IvrUnitOfWork, actor: Actor, ivr_id: IvrId, reached: Reached
+    ) -> Result[Ivr, NotFound | NotPermitted]:
+        ivr = reached.ivr(uow.ivrs.get(ivr_id, scope=actor.scope))
+        if ivr is None:
+            return Failure(NotFound(entity="ivr", id=str(ivr_id)))
+        if not may_read(actor):
+            return Failure(NotPermitted(action="ivrs.read"))
+        return Success(ivr)
 
 
 @frozen(kw_only=True)
@@ -80,13 +103,18 @@ class IvrHistoryHandler:
 
     def __call__(self, actor: Actor, ivr_id: IvrId) -> Result[tuple[HistoryEntry, ...], NotFound | NotPermitted]:
         """Return the changes oldest first; free-text notes only in the full projection."""
-        return self._read(actor, ivr_id).lash(
-            lambda error: self.audit.refused(actor, "ivrs.history", error, resource_type="ivr", resource_id=ivr_id)
+        reached = Reached()
+        return self._read(actor, ivr_id, reached).lash(
+            lambda error: self.audit.refused(
+                actor, "ivrs.history", error, resource_type="ivr", resource_id=ivr_id, patients=reached.patients
+            )
         )
 
-    def _read(self, actor: Actor, ivr_id: IvrId) -> Result[tuple[HistoryEntry, ...], NotFound | NotPermitted]:
+    def _read(
+        self, actor: Actor, ivr_id: IvrId, reached: Reached
+    ) -> Result[tuple[HistoryEntry, ...], NotFound | NotPermitted]:
         with self.uow() as uow:
-            ivr = uow.ivrs.get(ivr_id, scope=actor.scope)
+            ivr = reached.ivr(uow.ivrs.get(ivr_id, scope=actor.scope))
             if ivr is None:
                 return Failure(NotFound(entity="ivr", id=str(ivr_id)))
             if not may_read(actor):

@@ -20,7 +20,7 @@ from ivr_domain.ivr.documents import missing_kinds
 from ivr_domain.ivr.lifecycle import TRANSITIONS, Trigger, allowed_actions, leads_from, may_pull
 from ivr_domain.ivr.model import InfoRequest, Ivr, Rejection, RejectionReason
 from ivr_domain.ivr.ports import IvrUnitOfWork
-from ivr_domain.ivr.use_cases._common import history_entry, record, status_changed
+from ivr_domain.ivr.use_cases._common import Reached, history_entry, record, status_changed
 from ivr_domain.ivr.validation import check_complete
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
@@ -152,16 +152,22 @@ class ActOnIvrHandler:
 
     def __call__(self, actor: Actor, cmd: ActOnIvr) -> Result[policy.ShownIvr, ActError]:
         """Apply the trigger, or say why not; either way the audit log records it."""
-        return self._act(actor, cmd).lash(
+        reached = Reached()
+        return self._act(actor, cmd, reached).lash(
             lambda error: self.audit.refused(
-                actor, action_name(cmd.action.trigger), error, resource_type="ivr", resource_id=cmd.ivr_id
+                actor,
+                action_name(cmd.action.trigger),
+                error,
+                resource_type="ivr",
+                resource_id=cmd.ivr_id,
+                patients=reached.patients,
             )
         )
 
-    def _act(self, actor: Actor, cmd: ActOnIvr) -> Result[policy.ShownIvr, ActError]:
+    def _act(self, actor: Actor, cmd: ActOnIvr, reached: Reached) -> Result[policy.ShownIvr, ActError]:
         trigger = cmd.action.trigger
         with self.uow() as uow:
-            ivr = uow.ivrs.get(cmd.ivr_id, scope=actor.scope)
+            ivr = reached.ivr(uow.ivrs.get(cmd.ivr_id, scope=actor.scope))
             if ivr is None:
                 return Failure(NotFound(entity="ivr", id=str(cmd.ivr_id)))
             if not may_pull(actor, ivr, trigger):

@@ -8,7 +8,7 @@ from attrs import frozen
 from returns.result import Failure, Result, Success
 
 from ivr_domain.patients import policy
-from ivr_domain.patients.model import PatientView
+from ivr_domain.patients.model import Patient, PatientView
 from ivr_domain.patients.ports import (
     PATIENT_SORTS,
     MemberIdSearch,
@@ -43,15 +43,33 @@ class GetPatientHandler:
             )
         )
 
+    def peek(self, actor: Actor, patient_id: PatientId) -> Result[PatientView, NotFound | NotPermitted]:
+        """Answer as a read would, recording nothing: another request's refusal order needs it, not the caller.
+
+        The edge uses it to answer 404, 403 or 412 before a body's 422 (API.md); that request's own refusal is
+        what the audit log then records, so nothing here may count as a read of the patient.
+        """
+        with self.uow() as uow:
+            return self._find(uow, actor, patient_id).map(lambda patient: policy.project(actor, patient))
+
     def _read(self, actor: Actor, patient_id: PatientId) -> Result[PatientView, NotFound | NotPermitted]:
         with self.uow() as uow:
-            patient = uow.patients.get(patient_id, scope=actor.scope)
-            if patient is None:
-                return Failure(NotFound(entity="patient", id=str(patient_id)))
-            if not policy.may_read(actor):
-                return Failure(NotPermitted(action="patients.read"))
+            match self._find(uow, actor, patient_id):
+                case Failure(refusal):
+                    return Failure(refusal)
+                case Success(patient):
+                    pass
             record(uow, self.audit, actor, action="patients.read", patient=patient)
             return Success(policy.project(actor, patient))
+
+    @staticmethod
+    def _find(uow: PatientsUnitOfWork, actor: Actor, patient_id: PatientId) -> Result[Patient, NotFound | NotPermitted]:
+        patient = uow.patients.get(patient_id, scope=actor.scope)
+        if patient is None:
+            return Failure(NotFound(entity="patient", id=str(patient_id)))
+        if not policy.may_read(actor):
+            return Failure(NotPermitted(action="patients.read"))
+        return Success(patient)
 
 
 @frozen(kw_only=True)
