@@ -97,3 +97,19 @@ def test_an_unreadable_patient_update_names_the_patient_and_records_no_read(e2e:
         ("patients.update", "denied", "not_found", patient, [patient]),
         ("patients.update", "invalid", "validation_failed", patient, [patient]),
     ]
+
+
+def test_unreadable_updates_of_templates_and_accounts_record_no_read(e2e: E2E) -> None:
+    user_id = e2e.create_user("doc@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
+    template = e2e.client.post(f"{IVRS}/templates", json={"name": "Heel", "content": {}}, headers=e2e.admin_auth)
+    assert template.status_code == 201, template.text
+    template_id = template.json()["id"]
+    seen = _seen(e2e)
+
+    assert_problem(e2e.client.put(f"{IVRS}/templates/{template_id}", json=UNKNOWN, headers=e2e.admin_auth), 422)
+    assert_problem(e2e.client.put(f"{API}/users/{user_id}", json=UNKNOWN, headers=e2e.admin_auth), 422)
+
+    assert sorted(_since(e2e, seen)) == [
+        ("ivr_templates.update", "invalid", "validation_failed", template_id, []),
+        ("users.update", "invalid", "validation_failed", user_id, []),
+    ]

@@ -158,8 +158,9 @@ class AuthController(Controller):
         version = expected_version(if_match)
         # One's own account is always in reach and writable: of the checks before the body's fields, 412 remains.
         checks = checks_before_fields(
-            lambda: get_user(actor, actor.user_id),
+            lambda: get_user.peek(actor, actor.user_id),
             entity="user",
+            resource_id=actor.user_id,
             action="users.update",
             allowed=lambda _: True,
             expected_version=version,

@@ -148,8 +148,9 @@ class JustificationsController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
         checks = checks_before_fields(
-            lambda: justification_library.get(actor, JustificationId(justification_id)),
+            lambda: justification_library.peek(actor, JustificationId(justification_id)),
             entity=RESOURCE,
+            resource_id=justification_id,
             action=UPDATE,
             allowed=lambda _: policy.may_write_justifications(actor),
             expected_version=version,

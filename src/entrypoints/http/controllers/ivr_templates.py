@@ -152,8 +152,9 @@ class IvrTemplatesController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
         checks = checks_before_fields(
-            lambda: get_ivr_template(actor, IvrTemplateId(template_id)),
+            lambda: get_ivr_template.peek(actor, IvrTemplateId(template_id)),
             entity=RESOURCE,
+            resource_id=template_id,
             action=UPDATE,
             allowed=lambda template: policy.may_manage(actor, template),
             expected_version=version,

@@ -127,8 +127,9 @@ class PracticesController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
         checks = checks_before_fields(
-            lambda: get_practice(actor, PracticeId(practice_id)),
+            lambda: get_practice.peek(actor, PracticeId(practice_id)),
             entity="practice",
+            resource_id=practice_id,
             action="practices.update",
             allowed=lambda practice: may_update_practice(actor, practice),
             expected_version=version,

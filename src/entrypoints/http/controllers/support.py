@@ -91,22 +91,23 @@ def writer(allowed: bool, action: str, resource_type: str) -> Callable[[], Refus
 
 
 def checks_before_fields(
-    read: Callable[[], Result[V, DomainError]],
+    peek: Callable[[], Result[V, DomainError]],
     *,
     entity: str,
+    resource_id: object,
     action: str,
     allowed: Callable[[V], bool],
     expected_version: int | None = None,
 ) -> Callable[[], RefusalContext]:
     """Return the checks a write's use case runs before its body's fields: 404 in scope, 403, then 412.
 
-    For `decode_in_order`: a body the edge cannot read must not answer 422 before them (API.md's order). The
-    objects checked this way hold no PHI; their read use case records the lookup (IVRs and patients peek).
+    For `decode_in_order`: a body the edge cannot read must not answer 422 before them (API.md's order). `peek`
+    looks the object up without recording a read; each refusal, the 422 too, is recorded once as `action`'s.
     """
 
     def check() -> RefusalContext:
-        found = ok(read())
-        about = RefusalContext(action=action, resource_type=entity, resource_id=found.id)
+        about = RefusalContext(action=action, resource_type=entity, resource_id=resource_id)
+        found = found_or_refuse(peek(), about)
         refuse_unless(allowed(found), action, about)
         if expected_version is not None and expected_version != found.version:
             stale = PreconditionFailed(entity=entity, id=str(found.id), current_version=found.version)

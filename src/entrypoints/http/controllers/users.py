@@ -74,8 +74,9 @@ def _sets_email(body: bytes) -> bool:
 def _admin_checks(get_user: GetUserHandler, actor: Actor, user_id: UUID, action: str) -> Callable[[], RefusalContext]:
     """Return the checks of an admin-only write on an account: in reach (404), then users.manage (403)."""
     return checks_before_fields(
-        lambda: get_user(actor, UserId(user_id)),
+        lambda: get_user.peek(actor, UserId(user_id)),
         entity="user",
+        resource_id=user_id,
         action=action,
         allowed=lambda _: may_manage_users(actor),
     )
@@ -187,8 +188,9 @@ class UsersController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
         checks = checks_before_fields(
-            lambda: get_user(actor, UserId(user_id)),
+            lambda: get_user.peek(actor, UserId(user_id)),
             entity="user",
+            resource_id=user_id,
             action="users.update",
             allowed=lambda user: may_update_user(actor, user) and (may_manage_users(actor) or not _sets_email(body)),
             expected_version=version,

@@ -144,6 +144,12 @@ class GetPracticeHandler:
         missing = NotFound(entity="practice", id=str(practice_id))
         return self.audit.refused(actor, action, missing, resource_type="practice", resource_id=practice_id)
 
+    def peek(self, actor: Actor, practice_id: PracticeId) -> Result[Practice, NotFound]:
+        """Answer as a read would, recording nothing: the edge orders another request's refusals with it."""
+        with self.uow() as uow:
+            practice = uow.practices.get(practice_id, scope=actor.scope)
+        return Success(practice) if practice is not None else Failure(NotFound(entity="practice", id=str(practice_id)))
+
 
 @frozen(kw_only=True)
 class ListPracticesHandler:

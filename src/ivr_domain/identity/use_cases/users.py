@@ -145,6 +145,12 @@ class GetUserHandler:
         missing = NotFound(entity="user", id=str(user_id))
         return self.audit.refused(actor, "users.read", missing, resource_type="user", resource_id=user_id)
 
+    def peek(self, actor: Actor, user_id: UserId) -> Result[User, NotFound]:
+        """Answer as a read would, recording nothing: the edge orders another request's refusals with it."""
+        with self.uow() as uow:
+            user = uow.users.get(user_id, scope=actor.scope)
+        return Success(user) if user is not None else Failure(NotFound(entity="user", id=str(user_id)))
+
 
 def _read(uow: IdentityUnitOfWork, audit: AuditTrail, actor: Actor, user: User) -> User:
     """Audit the reading of an account and commit."""

@@ -121,15 +121,22 @@ class JustificationLibrary:
             lambda error: self.audit.refused(actor, READ, error, resource_type=RESOURCE, resource_id=justification_id)
         )
 
+    def peek(
+        self, actor: Actor, justification_id: JustificationId
+    ) -> Result[MedicalJustification, NotFound | NotPermitted]:
+        """Answer as a read would, recording nothing: the edge orders another request's refusals with it."""
+        with self.uow() as uow:
+            return _find(uow, actor, justification_id)
+
     def _get(
         self, actor: Actor, justification_id: JustificationId
     ) -> Result[MedicalJustification, NotFound | NotPermitted]:
         with self.uow() as uow:
-            item = uow.medical_justifications.get(justification_id)
-            if item is None:
-                return Failure(NotFound(entity=RESOURCE, id=str(justification_id)))
-            if not policy.may_use(actor):
-                return Failure(NotPermitted(action=READ))
+            match _find(uow, actor, justification_id):
+                case Failure(refusal):
+                    return Failure(refusal)
+                case Success(item):
+                    pass
             _record(uow, self.audit, actor, READ, item)
             uow.commit()
             return Success(item)
@@ -225,3 +232,14 @@ class JustificationLibrary:
         if version is not None and version != item.version:
             return Failure(PreconditionFailed(entity=RESOURCE, id=str(item.id), current_version=item.version))
         return Success(item)
+
+
+def _find(
+    uow: TemplatesUnitOfWork, actor: Actor, justification_id: JustificationId
+) -> Result[MedicalJustification, NotFound | NotPermitted]:
+    item = uow.medical_justifications.get(justification_id)
+    if item is None:
+        return Failure(NotFound(entity=RESOURCE, id=str(justification_id)))
+    if not policy.may_use(actor):
+        return Failure(NotPermitted(action=READ))
+    return Success(item)

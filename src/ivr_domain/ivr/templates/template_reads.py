@@ -34,16 +34,32 @@ class GetTemplateHandler:
             lambda error: self.audit.refused(actor, READ, error, resource_type=RESOURCE, resource_id=template_id)
         )
 
+    def peek(self, actor: Actor, template_id: IvrTemplateId) -> Result[IvrTemplate, NotFound | NotPermitted]:
+        """Answer as a read would, recording nothing: the edge orders another request's refusals with it."""
+        with self.uow() as uow:
+            return _find(uow, actor, template_id)
+
     def _read(self, actor: Actor, template_id: IvrTemplateId) -> Result[IvrTemplate, NotFound | NotPermitted]:
         with self.uow() as uow:
-            template = uow.ivr_templates.get(template_id, scope=actor.scope)
-            if template is None:
-                return Failure(NotFound(entity=RESOURCE, id=str(template_id)))
-            if not policy.may_use(actor):
-                return Failure(NotPermitted(action=READ))
+            match _find(uow, actor, template_id):
+                case Failure(refusal):
+                    return Failure(refusal)
+                case Success(template):
+                    pass
             record(uow, self.audit, actor, READ, template)
             uow.commit()
             return Success(template)
+
+
+def _find(
+    uow: TemplatesUnitOfWork, actor: Actor, template_id: IvrTemplateId
+) -> Result[IvrTemplate, NotFound | NotPermitted]:
+    template = uow.ivr_templates.get(template_id, scope=actor.scope)
+    if template is None:
+        return Failure(NotFound(entity=RESOURCE, id=str(template_id)))
+    if not policy.may_use(actor):
+        return Failure(NotPermitted(action=READ))
+    return Success(template)
 
 
 @frozen(kw_only=True)
