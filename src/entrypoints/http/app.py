@@ -122,6 +122,7 @@ def create_app(container: Container) -> Litestar:
     idempotency = Idempotency(
         store=container.idempotency,
         clock=container.clock,
+        audit=container.audit_trail,
         ttl_seconds=int(settings.http.idempotency_ttl.total_seconds()),
     )
     dependencies = {name: Provide(_resolver(container, name), sync_to_thread=False) for name in HANDLERS}

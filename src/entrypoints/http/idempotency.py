@@ -14,7 +14,9 @@ from litestar import MediaType, Request, Response
 from entrypoints.http.problems import ProblemError
 from entrypoints.http.responses import problem_response
 from ivr_domain.shared.actor import Actor
+from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import Clock
+from ivr_domain.shared.errors import DomainError
 from ivr_domain.shared.ports import ClaimState, IdempotencyStore, StoredResponse
 
 HEADER = "Idempotency-Key"
@@ -76,17 +78,41 @@ def _replayed(stored: StoredResponse) -> Response[bytes]:
 
 
 @frozen(kw_only=True)
+class KeyReused(DomainError):
+    """The audit log's name for a create refused because its key came with another request (422)."""
+
+    code: str = "idempotency_key_reused"
+
+
+@frozen(kw_only=True)
+class KeyInProgress(DomainError):
+    """The audit log's name for a create refused because the first request with its key still runs (409)."""
+
+    code: str = "idempotency_in_progress"
+
+
+@frozen(kw_only=True)
 class Idempotency:
     """Runs a create at most once per user and key within the time to live."""
 
     store: Callable[[], IdempotencyStore]
     clock: Callable[[], Clock]
+    audit: Callable[[], AuditTrail]
     ttl_seconds: int
 
     def run(
-        self, request: Request[Any, Any, Any], actor: Actor, body: bytes, create: Callable[[], Response[Any]]
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        body: bytes,
+        create: Callable[[], Response[Any]],
+        *,
+        action: str,
     ) -> Response[Any]:
-        """Answer a create: replay, refuse (422 other body, 409 still running) or run it and remember the answer."""
+        """Answer a create: replay, refuse (422 other body, 409 still running) or run it and remember the answer.
+
+        `action` names the create in the audit log, which records the two refusals like any other.
+        """
         key = _key(request)
         if key is None:
             return create()
@@ -100,6 +126,7 @@ class Idempotency:
         )
         match claim.state:
             case ClaimState.MISMATCH:
+                self.audit().refused(actor, action, KeyReused())
                 raise ProblemError(
                     422,
                     "idempotency_key_reused",
@@ -107,6 +134,7 @@ class Idempotency:
                     f"this {HEADER} was used with a different request",
                 )
             case ClaimState.IN_PROGRESS:
+                self.audit().refused(actor, action, KeyInProgress())
                 raise ProblemError(
                     409,
                     "idempotency_in_progress",

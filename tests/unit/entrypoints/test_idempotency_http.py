@@ -21,10 +21,19 @@ def test_the_same_key_and_body_replay_the_first_answer(client: Client, doctor_au
     assert len(client.get(PATIENTS, headers=doctor_auth).json()["items"]) == 1
 
 
-def test_the_same_key_with_another_body_is_422(client: Client, doctor_auth: dict[str, str]) -> None:
+def _last_audit(platform: Platform) -> tuple[str, str, str]:
+    store = platform.container.memory_store()
+    entry = store.audit.rows[-1].entry
+    return entry.action, entry.outcome.value, entry.reason
+
+
+def test_the_same_key_with_another_body_is_422_and_audited(
+    client: Client, platform: Platform, doctor_auth: dict[str, str]
+) -> None:
     headers = {**doctor_auth, "Idempotency-Key": "k-2"}
     assert client.post(PATIENTS, json=patient_body(), headers=headers).status_code == 201
     assert_problem(client.post(PATIENTS, json=patient_body(first_name="Bea"), headers=headers), 422)
+    assert _last_audit(platform) == ("patients.create", "invalid", "idempotency_key_reused")
 
 
 def test_a_key_still_running_is_409(
@@ -41,6 +50,7 @@ def test_a_key_still_running_is_409(
     assert claim.state is ClaimState.NEW
     headers = {**doctor_auth, "Idempotency-Key": "k-3", "content-type": "application/json"}
     assert_problem(client.post(PATIENTS, content=body, headers=headers), 409)
+    assert _last_audit(platform) == ("patients.create", "invalid", "idempotency_in_progress")
 
 
 def test_keys_are_per_user_and_failures_are_replayed_too(

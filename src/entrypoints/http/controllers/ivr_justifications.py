@@ -113,7 +113,7 @@ class JustificationsController(Controller):
             headers = {**object_headers(item.version), "Location": f"{self.path}/{item.id}"}
             return Response(justification_out(item), status_code=201, headers=headers)
 
-        return idempotency.run(request, actor, body, create)
+        return idempotency.run(request, actor, body, create, action=CREATE)
 
     @get("/{justification_id:str}", sync_to_thread=True, responses=problem_responses(*PROTECTED, 404))
     def get_justification(

@@ -116,7 +116,7 @@ class IvrTemplatesController(Controller):
             headers = {**object_headers(template.version), "Location": f"{self.path}/{template.id}"}
             return Response(template_out(template), status_code=201, headers=headers)
 
-        return idempotency.run(request, actor, body, create)
+        return idempotency.run(request, actor, body, create, action=CREATE)
 
     @get("/{template_id:str}", sync_to_thread=True, responses=problem_responses(*PROTECTED, 404))
     def get_template(

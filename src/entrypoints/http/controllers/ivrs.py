@@ -235,7 +235,7 @@ class IvrsController(Controller):
             shown = ok(create_ivr(actor, create_command(content, parse_json(body))))
             return _answer(shown, status_code=201, headers={"Location": f"{self.path}/{shown.ivr.id}"})
 
-        return idempotency.run(request, actor, body, create)
+        return idempotency.run(request, actor, body, create, action="ivrs.create")
 
     @get("/{ivr_id:str}", sync_to_thread=True, responses=problem_responses(*PROTECTED, 404))
     def get_ivr(

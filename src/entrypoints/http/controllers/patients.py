@@ -134,7 +134,7 @@ class PatientsController(Controller):
             headers = {**object_headers(view.version, phi=True), "Location": f"{self.path}/{view.id}"}
             return Response(patient_out(view), status_code=201, headers=headers)
 
-        return idempotency.run(request, actor, body, create)
+        return idempotency.run(request, actor, body, create, action="patients.create")
 
     @post(
         "/search",

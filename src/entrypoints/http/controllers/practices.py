@@ -91,7 +91,7 @@ class PracticesController(Controller):
             headers = {**object_headers(practice.version), "Location": f"{self.path}/{practice.id}"}
             return Response(practice_out(practice), status_code=201, headers=headers)
 
-        return idempotency.run(request, actor, body, create)
+        return idempotency.run(request, actor, body, create, action="practices.create")
 
     @get("/{practice_id:str}", sync_to_thread=True, responses=problem_responses(*PROTECTED, 404))
     def get_practice(

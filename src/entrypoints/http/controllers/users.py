@@ -134,7 +134,7 @@ class UsersController(Controller):
             headers = {**object_headers(user.version), "Location": f"{self.path}/{user.id}"}
             return Response(user_out(user), status_code=201, headers=headers)
 
-        return idempotency.run(request, actor, body, create)
+        return idempotency.run(request, actor, body, create, action="users.create")
 
     @get("/roles", sync_to_thread=True, responses=problem_responses(*PROTECTED))
     def roles(self, *, request: Request[Any, Any, Any], bearer: SkipValidation[BearerAuth]) -> RoleList:
