@@ -122,3 +122,27 @@ def test_end_all_for_user_keeps_one_and_skips_ended(uow: UowFactory) -> None:
         assert u.sessions.get(already.id) == already
         assert u.sessions.get(theirs.id) == theirs
         assert u.sessions.end_all_for_user(user.id, at=at, reason=EndReason.DEACTIVATED) == 1
+
+
+def test_a_save_from_an_older_read_never_revives_an_ended_session(uow: UowFactory) -> None:
+    user = builders.user()
+    session = _session(user.id)
+    with uow() as u:
+        u.users.add(user)
+        u.sessions.add(session)
+        u.commit()
+    with uow() as u:
+        stale = u.sessions.get(session.id)  # read live, as a touch or a refresh does
+    assert stale is not None
+    with uow() as u:
+        assert u.sessions.save(session.end(builders.later(), EndReason.LOGOUT))  # the end wins
+        u.commit()
+    with uow() as u:
+        assert not u.sessions.save(evolve(stale, last_seen_at=builders.later()))  # the touch finds it ended
+        assert not u.sessions.save(session.end(builders.later(), EndReason.REFRESH_REUSED))  # a second end too
+        u.commit()
+    with uow() as u:
+        stored = u.sessions.get(session.id)
+        assert stored is not None
+        assert stored.end_reason is EndReason.LOGOUT
+        assert stored.ended_at is not None

@@ -26,9 +26,15 @@ class InMemorySessionRepository:
         """Store a new session."""
         self._ws.sessions.put(session.id, session)
 
-    def save(self, session: Session) -> None:
-        """Store a session's activity or end."""
+    def save(self, session: Session) -> bool:
+        """Store a live session's activity or its end; False, writing nothing, when it has ended meanwhile."""
+        mine = self._ws.sessions.get(session.id)
+        with self._ws.store.lock:
+            committed = self._ws.store.sessions.get(session.id)
+        if any(s is not None and s.ended_at is not None for s in (mine, committed)):
+            return False
         self._ws.sessions.put(session.id, session)
+        return True
 
     def end_all_for_user(self, user_id: UserId, *, at: datetime, reason: str, keep: SessionId | None = None) -> int:
         """End every session of a user not yet ended, but `keep`; return how many ended."""

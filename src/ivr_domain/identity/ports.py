@@ -97,8 +97,12 @@ class SessionRepository(Protocol):
         """Store a new session."""
         ...
 
-    def save(self, session: Session) -> None:
-        """Store a session's activity or end."""
+    def save(self, session: Session) -> bool:
+        """Store a live session's activity or its end; False, writing nothing, when it has ended meanwhile.
+
+        An end is never overwritten: a touch or a rotation saved from an older read must not revive a session
+        that a logout, a reuse or a password change ended in between.
+        """
         ...
 
     def end_all_for_user(self, user_id: UserId, *, at: datetime, reason: str, keep: SessionId | None = None) -> int:

@@ -57,11 +57,13 @@ class SqlAlchemySessionRepository:
         """Store a new session."""
         self._db.execute(sessions.insert().values(**session_values(session)))
 
-    def save(self, session: Session) -> None:
-        """Store a session's activity or end."""
+    def save(self, session: Session) -> bool:
+        """Store a live session's activity or its end; False, writing nothing, when it has ended meanwhile."""
         values = session_values(session)
         del values["id"], values["user_id"], values["created_at"]
-        self._db.execute(update(sessions).where(sessions.c.id == session.id).values(**values))
+        # On PostgreSQL a concurrent end holds the row: this waits for it, then finds the session ended.
+        stmt = update(sessions).where(sessions.c.id == session.id, sessions.c.ended_at.is_(None)).values(**values)
+        return bool(self._db.execute(stmt).rowcount == 1)
 
     def end_all_for_user(self, user_id: UserId, *, at: datetime, reason: str, keep: SessionId | None = None) -> int:
         """End every session of a user not yet ended, but `keep`; return how many ended."""

@@ -183,7 +183,8 @@ class RefreshHandler:
             uow.outbox.add(SessionRevokedForReuse(occurred_at=now, user_id=session.user_id, session_id=session.id))
             return "refresh_reused"
         touched = evolve(session, last_seen_at=now)
-        uow.sessions.save(touched)
+        if not uow.sessions.save(touched):
+            return "session_ended"  # ended (logout, reuse, password change) since it was read
         pair = self.issuer.issue(uow, user, touched)
         uow.audit.append(self.audit.entry(who, "auth.refresh", resource_type="session", resource_id=session.id))
         uow.commit()
@@ -251,19 +252,23 @@ class AuthenticateHandler:
                 reason = "session_ended"
             else:
                 user = uow.users.get(claims.user_id, scope=SYSTEM_ACTOR.scope)
-                if user is not None and user.active:
-                    return Success(self._actor(uow, user, session, now))
-                reason = "account_inactive"
+                if user is None or not user.active:
+                    reason = "account_inactive"
+                elif self._touch(uow, session, now):
+                    return Success(build_actor(user, session.id, uow))
+                else:
+                    reason = "session_ended"  # ended since it was read: the touch found it so
         who = Anonymous(origin=origin, user_id=claims.user_id, role=claims.role, session_id=claims.session_id)
         return self._refused(who, claims.session_id, reason)
 
-    def _actor(self, uow: IdentityUnitOfWork, user: User, session: Session, now: datetime) -> Actor:
-        actor = build_actor(user, session.id, uow)
-        # Recording activity at most once per interval keeps reads from writing on every request.
-        if now - session.last_seen_at >= self.policy.touch_interval:
-            uow.sessions.save(evolve(session, last_seen_at=now))
-            uow.commit()
-        return actor
+    def _touch(self, uow: IdentityUnitOfWork, session: Session, now: datetime) -> bool:
+        """Record activity at most once per interval (reads should not write on every request); False if ended."""
+        if now - session.last_seen_at < self.policy.touch_interval:
+            return True
+        if not uow.sessions.save(evolve(session, last_seen_at=now)):
+            return False
+        uow.commit()
+        return True
 
     def _refused(self, who: Anonymous, session_id: SessionId | None, reason: str) -> Result[Actor, Unauthenticated]:
         self.audit.write(
