@@ -6,7 +6,7 @@ import json
 import re
 import typing
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
 from typing import Any, NoReturn, TypeVar
@@ -86,9 +86,11 @@ def _datetime(value: object, _: type) -> datetime:
     if not isinstance(value, str) or not _ISO_DATETIME.match(value):
         raise FieldTypeError(message)
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        moment.astimezone(UTC)  # every instant is stored and shown in UTC: year 1 east of Greenwich has no UTC form
+    except (ValueError, OverflowError):
         raise FieldTypeError(message) from None
+    return moment
 
 
 def _decimal(value: object, _: type) -> Decimal:
@@ -209,6 +211,8 @@ def parse_json(raw: bytes) -> object:
         return json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         raise ProblemError.bad_request("body_not_json", "the request body is not valid JSON") from None
+    except RecursionError:  # nested deeper than any body of this API (thousands of levels)
+        raise ProblemError.bad_request("body_not_json", "the request body is nested too deeply") from None
 
 
 def structure(value: object, target: type[T]) -> T:

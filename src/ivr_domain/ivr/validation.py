@@ -197,10 +197,16 @@ def _cpt_codes(problems: Problems, raw: tuple[str, ...], wounds: tuple[Wound, ..
     for index, code in enumerate(codes):
         if code not in APPLICATION_CPT_CODES:
             problems.add(f"application_cpt_codes[{index}]", "must be a skin-substitute application code, 15271-15278")
-    implied = implied_cpt_codes(wounds) if wounds else None
+    # Areas out of range are already refused; the codes they would imply are not computed (nor is their size).
+    implied = implied_cpt_codes(wounds) if wounds and all(_in_range(w) for w in wounds) else None
     if codes and implied is not None and sorted(codes) != sorted(implied):
         problems.add("application_cpt_codes", f"the wound areas imply {list(implied)}")
     return codes
+
+
+def _in_range(wound: Wound) -> bool:
+    """Tell whether a wound's length and width are each absent or within (0, MAX_DIMENSION_CM]."""
+    return all(side is None or 0 < side <= MAX_DIMENSION_CM for side in (wound.length_cm, wound.width_cm))
 
 
 def _products(problems: Problems, raw: tuple[Product, ...]) -> tuple[Product, ...]:

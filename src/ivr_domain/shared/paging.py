@@ -96,7 +96,7 @@ def decode_cursor(cursor: str, size: int) -> tuple[str, ...] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(values, list) or len(values) != size or not all(isinstance(v, str) for v in values):
         return None

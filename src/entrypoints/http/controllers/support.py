@@ -147,8 +147,11 @@ def instant(raw: str | None, name: str, *, end_of_day: bool) -> datetime | None:
             start = datetime.combine(day, time.min, tzinfo=UTC)
             return start + timedelta(days=1) if end_of_day else start
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        # An instant is compared in UTC: one that has no UTC form (year 1 east of Greenwich) is no instant.
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ProblemError.bad_request(
-            "invalid_parameters", f"{name} must be a date or an ISO 8601 date-time", parameter=name
+            "invalid_parameters",
+            f"{name} must be a date or an ISO 8601 date-time within years 1 to 9999 in UTC",
+            parameter=name,
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

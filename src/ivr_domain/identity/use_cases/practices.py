@@ -54,10 +54,29 @@ class ParsedPractice:
     phone: Phone | None
 
 
+PRACTICE_NAME_MAX = 200
+
+
+def practice_name(problems: Problems, raw: str, path: str) -> str:
+    """Trim and check a practice's name: at most 200 characters as typed and as compared, case folded (ß → ss)."""
+    name = problems.text(raw, path, max_length=PRACTICE_NAME_MAX)
+    if len(name) <= PRACTICE_NAME_MAX < len(name.casefold()):
+        problems.add(path, f"must be at most {PRACTICE_NAME_MAX} characters when compared without case")
+    return name
+
+
+def default_practice_name(person: str) -> str:
+    """Name the practice of a doctor created without one after them, shortened to fit a practice's name."""
+    name = f"Practice of {person}"
+    while len(name) > PRACTICE_NAME_MAX or len(name.casefold()) > PRACTICE_NAME_MAX:
+        name = name[:-1].rstrip()
+    return name
+
+
 def parse_practice(raw: PracticeInput, phones: PhoneNumbers) -> Result[ParsedPractice, ValidationFailed]:
     """Validate every field of a practice's details at once."""
     problems = Problems()
-    name = problems.text(raw.name, "name", max_length=200)
+    name = practice_name(problems, raw.name, "name")
     npi = None if raw.npi is None else problems.take(Npi.parse(raw.npi, "npi"))
     address = problems.address(raw.address, "address")
     phone = problems.phone(raw.phone, phones, "phone")

@@ -16,7 +16,13 @@ from ivr_domain.identity.policy import (
     password_problems,
 )
 from ivr_domain.identity.ports import USER_SORTS, IdentityUnitOfWork, UserFilter
-from ivr_domain.identity.use_cases.practices import ParsedPractice, new_practice, record_new_practice
+from ivr_domain.identity.use_cases.practices import (
+    ParsedPractice,
+    default_practice_name,
+    new_practice,
+    record_new_practice,
+)
+from ivr_domain.identity.use_cases.practices import practice_name as checked_practice_name
 from ivr_domain.shared.actor import SYSTEM_ACTOR, Actor, Role
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.changes import changed_fields, given_fields
@@ -82,7 +88,7 @@ class CreateUserHandler:
                 if getattr(cmd, given) is not None:
                     problems.add(given, "only doctors belong to a practice")
         elif cmd.practice_name is not None:
-            practice_name = problems.text(cmd.practice_name, "practice_name", max_length=200)
+            practice_name = checked_practice_name(problems, cmd.practice_name, "practice_name")
         with self.uow() as uow:
             chosen = cmd.practice_id if cmd.role is Role.DOCTOR else None
             if chosen is not None and uow.practices.get(chosen, scope=SYSTEM_ACTOR.scope) is None:
@@ -92,7 +98,8 @@ class CreateUserHandler:
                 return Failure(failure or ValidationFailed.single("email", "must be an email address"))
             practice_id: PracticeId | None = None
             if cmd.role is Role.DOCTOR:
-                practice_id = self._practice_for(uow, actor, cmd.practice_id, practice_name or f"Practice of {name}")
+                named = practice_name or default_practice_name(name)
+                practice_id = self._practice_for(uow, actor, cmd.practice_id, named)
             now = self.clock.now()
             user = User(
                 id=UserId(new_id()),
