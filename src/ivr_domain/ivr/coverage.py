@@ -15,6 +15,8 @@ from ivr_domain.shared.validation import Problems
 MAX_TEXT = 200
 _CENTS = Decimal("0.01")
 _MAX_AMOUNT = Decimal(1_000_000_000)
+# More units than any authorisation grants (a skin substitute is billed per cm²): a bound, not a policy.
+MAX_APPROVED_UNITS = 1_000_000
 
 
 class NetworkStatus(StrEnum):
@@ -118,12 +120,14 @@ def check_coverage(problems: Problems, coverage: Coverage, path: str, today: dat
     percent = coverage.coinsurance_percent
     if percent is not None and not Decimal(0) <= percent <= Decimal(100):
         problems.add(f"{path}.coinsurance_percent", "must be between 0 and 100")
+    elif percent is not None and percent != percent.quantize(_CENTS):
+        problems.add(f"{path}.coinsurance_percent", "must have at most two decimals")
     if coverage.effective_date and coverage.end_date and coverage.end_date < coverage.effective_date:
         problems.add(f"{path}.end_date", "must not be before the effective date")
     if coverage.approved_from and coverage.approved_to and coverage.approved_to < coverage.approved_from:
         problems.add(f"{path}.approved_to", "must not be before approved_from")
-    if coverage.approved_units is not None and coverage.approved_units < 0:
-        problems.add(f"{path}.approved_units", "must not be negative")
+    if coverage.approved_units is not None and not 0 <= coverage.approved_units <= MAX_APPROVED_UNITS:
+        problems.add(f"{path}.approved_units", f"must be between 0 and {MAX_APPROVED_UNITS:,}")
     if coverage.valid_until < today:
         problems.add(f"{path}.valid_until", "must not be in the past")
     if coverage.outcome is CoverageOutcome.NOT_COVERED:

@@ -332,6 +332,25 @@ def test_an_approval_with_a_not_covered_outcome_is_refused(world: World) -> None
 
 
 @pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"approved_units": 2**64}, "coverages[0].approved_units"),
+        ({"approved_units": -1}, "coverages[0].approved_units"),
+        ({"coinsurance_percent": Decimal("0.30000000000000004")}, "coverages[0].coinsurance_percent"),
+        ({"coinsurance_percent": Decimal("100.01")}, "coverages[0].coinsurance_percent"),
+    ],
+)
+def test_units_and_coinsurance_out_of_bounds_are_refused(world: World, changes: dict[str, Any], field: str) -> None:
+    ivr_id = _to(world, IvrStatus.IN_REVIEW)
+    assert _fields(error_of(_approve(world, ivr_id, covered(valid_until=LATER, **changes)))) == {field}
+    value_of(
+        _approve(
+            world, ivr_id, covered(valid_until=LATER, approved_units=1_000_000, coinsurance_percent=Decimal("12.5"))
+        )
+    )
+
+
+@pytest.mark.parametrize(
     "needs_pa",
     [
         {"outcome": CoverageOutcome.COVERED_PA_REQUIRED},
