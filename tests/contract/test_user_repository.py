@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from attrs import evolve
 from returns.result import Failure, Success
 
@@ -11,7 +14,7 @@ from ivr_domain.shared.errors import Conflict
 from ivr_domain.shared.paging import PageRequest
 from ivr_domain.shared.values import Email
 from tests.contract import builders
-from tests.contract.conftest import UowFactory
+from tests.contract.conftest import Backend, UowFactory
 
 ALL = Scope(everything=True)
 
@@ -100,3 +103,45 @@ def test_list_filters_and_pages_by_email(uow: UowFactory) -> None:
         assert emails(UserFilter(role=Role.DOCTOR)) == ["a@example.com", "b@example.com"]
         assert emails(UserFilter(practice_id=practice.id, active=True)) == ["a@example.com"]
         assert emails(UserFilter(active=False)) == ["b@example.com"]
+
+
+def test_version_held_reads_the_current_version_and_none_for_no_account(uow: UowFactory) -> None:
+    user = builders.user()
+    with uow() as u:
+        u.users.add(user)
+        u.commit()
+    with uow() as u:
+        saved = u.users.save(evolve(user, name="Renamed")).unwrap()
+        assert u.users.version_held(user.id) == saved.version  # its own change is the current one
+        u.commit()
+    with uow() as u:
+        assert u.users.version_held(user.id) == user.version + 1
+        assert u.users.version_held(builders.user().id) is None
+
+
+def test_on_postgresql_a_held_version_makes_a_change_wait_for_the_holder(backend: Backend) -> None:
+    if backend.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time and the memory store checks at the read: no lock to wait for")
+    uow = backend.fresh()
+    user = builders.user()
+    with uow() as u:
+        u.users.add(user)
+        u.commit()
+    changed = threading.Event()
+
+    def change() -> None:
+        with uow() as u:
+            u.users.save(evolve(user, name="Changed")).unwrap()
+            u.commit()
+        changed.set()
+
+    with uow() as holder:
+        assert holder.users.version_held(user.id) == user.version
+        worker = threading.Thread(target=change)
+        worker.start()
+        assert not changed.wait(0.5)  # the change waits for the holder's transaction
+        holder.commit()
+    worker.join(10)
+    assert changed.is_set()
+    with uow() as u:
+        assert u.users.version_held(user.id) == user.version + 1

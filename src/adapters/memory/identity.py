@@ -89,6 +89,14 @@ class InMemoryUserRepository:
         self._ws.users.put(user.id, user)
         return Success(user)
 
+    def version_held(self, user_id: UserId) -> int | None:
+        """Return the account's current version as committed (the memory store checks at this read, not by locks)."""
+        with self._ws.store.lock:
+            committed = self._ws.store.users.get(user_id)
+        mine = self._ws.users.get(user_id)
+        versions = [u.version for u in (mine, committed) if u is not None]
+        return max(versions) if versions else None
+
     def save(self, user: User) -> Result[User, Conflict]:
         """Store a changed account if its version is current; return it with the next version."""
         if not self._ws.may_update("users", self._ws.users, user.id, user.version):

@@ -77,6 +77,14 @@ class UserRepository(Protocol):
         """Store a new account; an email already taken is a conflict."""
         ...
 
+    def version_held(self, user_id: UserId) -> int | None:
+        """Return the account's current version, held against change until the transaction ends (None: no account).
+
+        A login compares it with the version whose password it verified: a password changed in between refuses
+        the login, and a change that comes after waits for it and then ends its session like any other.
+        """
+        ...
+
     def save(self, user: User) -> Result[User, Conflict]:
         """Store a changed account if its version is current; return it with the next version."""
         ...

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ivr_domain.shared.actor import Role
+import pytest
+from attrs import evolve
+
+from adapters.memory.identity import InMemoryUserRepository
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
 from ivr_domain.shared.errors import RateLimited, Unauthenticated
+from ivr_domain.shared.ids import UserId
 from tests.platform import PASSWORD, Platform, error_of, value_of
 
 
@@ -85,3 +90,29 @@ def test_deactivated_accounts_cannot_log_in_and_lose_their_sessions(platform: Pl
     value_of(platform.container.deactivate_user()(platform.actor(admin.email.value), doc.id))
     assert isinstance(error_of(platform.container.authenticate()(pair.access_token)), Unauthenticated)
     assert isinstance(error_of(platform.login("doc@example.org")), Unauthenticated)
+
+
+def test_a_password_changed_while_a_login_verified_the_old_one_refuses_that_login(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    held = InMemoryUserRepository.version_held
+
+    def changed_meanwhile(self: InMemoryUserRepository, user_id: UserId) -> int | None:
+        # Another request changes the password after this login verified the old one, before it commits.
+        monkeypatch.setattr(InMemoryUserRepository, "version_held", held)
+        with platform.container.uow() as other:
+            current = other.users.get(user_id, scope=SYSTEM_ACTOR.scope)
+            assert current is not None
+            other.users.save(evolve(current, password_hash="a new hash")).unwrap()
+            other.commit()
+        return held(self, user_id)
+
+    monkeypatch.setattr(InMemoryUserRepository, "version_held", changed_meanwhile)
+    store = platform.container.memory_store()
+    sessions_before = len(store.sessions)
+
+    assert isinstance(error_of(platform.login("doc@example.org")), Unauthenticated)
+    assert len(store.sessions) == sessions_before  # the session it opened was never committed
+    last = store.audit.rows[-1].entry
+    assert (last.action, last.outcome.value, last.reason) == ("auth.login", "denied", "credentials_changed")

@@ -188,6 +188,13 @@ class SqlAlchemyUserRepository:
             return Success(user)
         return Failure(self._conflict(user))
 
+    def version_held(self, user_id: UserId) -> int | None:
+        """Return the account's current version, held against change until the transaction ends (None: no account)."""
+        # FOR SHARE on PostgreSQL; SQLite renders none: its one writer at a time already holds the database.
+        stmt = select(users.c.version).where(users.c.id == user_id).with_for_update(read=True)
+        version = self._db.execute(stmt).scalar_one_or_none()
+        return int(version) if version is not None else None
+
     def save(self, user: User) -> Result[User, Conflict]:
         """Store a changed account if its version is current; return it with the next version."""
         taken = self._email_owner(user.email.value.lower())

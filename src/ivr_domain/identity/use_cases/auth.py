@@ -89,7 +89,10 @@ class LoginHandler:
             user = find_account(uow, cmd.email)
             checked = "rate_limited" if limited is not None else self._check(cmd, user)
             if isinstance(checked, User):
-                return Success(self._open_session(uow, cmd, checked, origin))
+                opened = self._open_session(uow, cmd, checked, origin)
+                if opened is not None:
+                    return Success(opened)
+                checked = "credentials_changed"  # the password changed while this login verified the old one
         denied = self.audit.entry(
             anonymous(origin, user), "auth.login", resource_type="session", outcome=Outcome.DENIED, reason=checked
         )
@@ -115,7 +118,7 @@ class LoginHandler:
         self._attempts.succeeded(cmd.email)
         return user
 
-    def _open_session(self, uow: IdentityUnitOfWork, cmd: Login, user: User, origin: Origin) -> TokenPair:
+    def _open_session(self, uow: IdentityUnitOfWork, cmd: Login, user: User, origin: Origin) -> TokenPair | None:
         if self.hasher.needs_rehash(user.password_hash):
             rehashed = uow.users.save(evolve(user, password_hash=self.hasher.hash(cmd.password)))
             user = rehashed.value_or(user)
@@ -129,6 +132,8 @@ class LoginHandler:
             client_address=cmd.client_address,
         )
         uow.sessions.add(session)
+        if uow.users.version_held(user.id) != user.version:
+            return None  # changed since read; left unchanged, it now waits for this login to end
         pair = self.issuer.issue(uow, user, session)
         who = anonymous(origin, user, session)
         uow.audit.append(self.audit.entry(who, "auth.login", resource_type="session", resource_id=session.id))
