@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from adapters.memory.sessions import InMemorySessionRepository
+from ivr_domain.identity.model import EndReason, Session
 from ivr_domain.identity.use_cases.auth import Refresh
 from ivr_domain.shared.actor import Role
 from ivr_domain.shared.errors import Unauthenticated
+from ivr_domain.shared.ids import SessionId
 from tests.platform import Platform, error_of, value_of
 
 
@@ -69,3 +74,43 @@ def test_reusing_a_refresh_token_ends_the_whole_session(platform: Platform) -> N
 
 def test_an_unknown_refresh_token_is_refused(platform: Platform) -> None:
     assert isinstance(error_of(platform.container.refresh()(Refresh(refresh_token="made-up"))), Unauthenticated)
+
+
+def _ended_after_read(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the next session read return the session live, then end it (a logout) before the reader saves."""
+    real = InMemorySessionRepository.get
+
+    def read_then_ended(self: InMemorySessionRepository, session_id: SessionId) -> Session | None:
+        monkeypatch.setattr(InMemorySessionRepository, "get", real)
+        live = real(self, session_id)
+        with platform.container.uow() as other:
+            ended = other.sessions.get(session_id)
+            assert ended is not None
+            assert other.sessions.save(ended.end(platform.clock.now(), EndReason.LOGOUT))
+            other.commit()
+        return live
+
+    monkeypatch.setattr(InMemorySessionRepository, "get", read_then_ended)
+
+
+def test_a_touch_from_a_read_taken_before_a_logout_is_refused_and_the_session_stays_ended(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    pair = value_of(platform.login("doc@example.org"))
+    _ended_after_read(platform, monkeypatch)
+
+    assert isinstance(error_of(platform.container.authenticate()(pair.access_token)), Unauthenticated)
+    assert isinstance(error_of(platform.container.authenticate()(pair.access_token)), Unauthenticated)
+
+
+def test_a_refresh_from_a_read_taken_before_a_logout_is_refused(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    pair = value_of(platform.login("doc@example.org"))
+    _ended_after_read(platform, monkeypatch)
+
+    refreshed = platform.container.refresh()(Refresh(refresh_token=pair.refresh_token))
+    assert isinstance(error_of(refreshed), Unauthenticated)
+    assert isinstance(error_of(platform.container.authenticate()(pair.access_token)), Unauthenticated)
