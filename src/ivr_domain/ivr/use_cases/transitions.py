@@ -274,6 +274,13 @@ class ActOnIvrHandler:
     def _submitted(
         self, uow: IvrUnitOfWork, actor: Actor, moved: Ivr, now: datetime, *, first: bool
     ) -> Result[_Change, ValidationFailed | InvalidTransition | Conflict]:
+        # Marked first: a first submit then holds the patient's row, so the snapshot below is the patient as
+        # committed now and an edit racing it waits (and then finds its version moved) instead of slipping in
+        # between. A refusal below rolls the mark back with everything else.
+        if not uow.ivr_patients.mark_submitted(moved.patient_id):
+            return Failure(
+                Conflict(entity="patient", id=str(moved.patient_id), detail="the patient is being changed; try again")
+            )
         snapshot = uow.ivr_patients.snapshot(moved.patient_id, scope=actor.scope)
         if snapshot is None:
             return Failure(ValidationFailed.single("patient_id", "is not a patient of this practice any more"))
@@ -281,10 +288,6 @@ class ActOnIvrHandler:
         missing = self._missing_documents(uow, moved)
         if incomplete is not None or missing:
             return Failure(ValidationFailed(errors=(*(incomplete.errors if incomplete else ()), *missing)))
-        if not uow.ivr_patients.mark_submitted(moved.patient_id):
-            return Failure(
-                Conflict(entity="patient", id=str(moved.patient_id), detail="the patient is being changed; try again")
-            )
         submitted = evolve(
             moved,
             patient_snapshot=snapshot,
