@@ -13,6 +13,7 @@ from adapters.crypto import (
     AesGcmFieldCipher,
     Argon2PasswordHasher,
     KeyFileFieldCipher,
+    KeyMaterialError,
     KeyRing,
     audit_key_from_settings,
     keyring_from_settings,
@@ -38,7 +39,7 @@ def load_keyring(settings: Settings) -> KeyRing:
             jwt_secret=keys.jwt_secret or "",
         )
     if settings.environment == "production":
-        raise RuntimeError(
+        raise KeyMaterialError(
             "production requires IVR_CIPHER_KEYS, IVR_CIPHER_CURRENT_KEY, IVR_BLIND_INDEX_KEY, IVR_JWT_SECRET"
         )
     ring, created = load_or_create_key_file(keys.keys_file)
@@ -53,7 +54,7 @@ def load_audit_key(settings: Settings) -> bytes:
     if settings.audit.key:
         return audit_key_from_settings(settings.audit.key)
     if settings.environment == "production":
-        raise RuntimeError("production requires IVR_AUDIT_KEY (kept apart from the database and its backups)")
+        raise KeyMaterialError("production requires IVR_AUDIT_KEY (kept apart from the database and its backups)")
     key, created = load_or_create_audit_key(settings.audit.key_file)
     if created:
         _log.warning("generated the audit chain's key: keep it apart from backups", path=str(settings.audit.key_file))

@@ -112,6 +112,13 @@ class Settings:
 MAX_WORKERS = 64
 
 
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("IVR_LOG_LEVEL", "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"IVR_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
 def _workers(env: Mapping[str, str], database_url: str) -> int:
     workers = _int(env, "IVR_WORKERS", 1)
     if not 1 <= workers <= MAX_WORKERS:
@@ -194,9 +201,18 @@ def _events(env: Mapping[str, str], database_url: str) -> EventSettings:
     )
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or a given mapping), with the embedded defaults."""
-    env = os.environ if env is None else env
+    try:
+        return _load_settings(os.environ if env is None else env)
+    except OverflowError:
+        raise SettingsError("a duration setting (IVR_*_SECONDS, _MINUTES or _HOURS) is too large") from None
+
+
+def _load_settings(env: Mapping[str, str]) -> Settings:
     data_dir = Path(env.get("IVR_DATA_DIR", "var"))
     hashing = env.get("IVR_PASSWORD_HASHING", "owasp")
     if hashing not in ("owasp", "fast"):
@@ -242,7 +258,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_bytes=_int(env, "IVR_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024),
             ivr_required_kinds=_document_kinds(env, "IVR_IVR_REQUIRED_DOCUMENT_KINDS"),
         ),
-        log_level=env.get("IVR_LOG_LEVEL", "INFO").upper(),
+        log_level=_log_level(env),
         notifier="memory" if env.get("IVR_NOTIFIER") == "memory" else "console",
         events=_events(env, database_url),
     )

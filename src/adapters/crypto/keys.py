@@ -130,7 +130,7 @@ def audit_key_from_settings(encoded: str) -> bytes:
 def _read_audit_key(path: Path) -> bytes:
     try:
         return audit_key_from_settings(path.read_text())
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise KeyMaterialError(f"cannot read audit key file {path}: {type(exc).__name__}") from None
 
 

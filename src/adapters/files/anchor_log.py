@@ -42,19 +42,26 @@ class FileAnchorLog:
         """Return every anchor, oldest first; an unreadable line raises AnchorFileError with its number."""
         if not self.path.exists():
             return []
+        try:
+            text = self.path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AnchorFileError(f"{self.path}: cannot be read ({type(exc).__name__})") from None
         anchors = []
-        for number, line in enumerate(self.path.read_text().splitlines(), start=1):
+        for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
                 data = json.loads(line)
+                position = data["position"]
+                if isinstance(position, bool) or not isinstance(position, int):
+                    raise TypeError("position")  # 1e999, true, "3": not a position
                 anchors.append(
                     Anchor(
-                        position=int(data["position"]),
+                        position=position,
                         chain_hash=str(data["chain_hash"]),
                         sealed_at=datetime.fromisoformat(data["sealed_at"]),
                     )
                 )
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 raise AnchorFileError(f"{self.path}: line {number} is not an anchor") from None
         return anchors

@@ -9,6 +9,7 @@ from typing import NoReturn, TypeVar
 import typer
 from returns.result import Failure, Result
 
+from adapters.crypto import KeyMaterialError
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings, SettingsError, load_settings
 from ivr_domain.shared.errors import Conflict, DomainError, NotFound, NotPermitted, ValidationFailed
@@ -38,12 +39,36 @@ def describe_database_error(exc: Exception) -> str:
     return f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
 
 
+def make_data_dir(loaded: Settings) -> None:
+    """Create the data directory (IVR_DATA_DIR) if it is missing, or exit saying why it cannot be."""
+    try:
+        loaded.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # private: it may hold keys and PHI
+    except OSError as exc:
+        error(f"cannot create IVR_DATA_DIR {loaded.data_dir} ({type(exc).__name__})")
+
+
+def load_keys(built: Container) -> None:
+    """Read (or, on a first start, make) the key material now, or exit saying what is wrong with it."""
+    try:
+        built.keyring()
+        built.audit_key()
+    except KeyMaterialError as exc:
+        error(str(exc))
+    except OSError as exc:
+        error(f"cannot use the key files ({type(exc).__name__}: {exc})")
+
+
 def container() -> Container:
-    """Build the container from the environment, refusing a database that is unreachable or not migrated."""
+    """Build the container from the environment, refusing bad key material and a database not ready for use."""
     loaded = settings()
     built = build_container(loaded)
-    if loaded.persistence == "memory":
-        return built
+    if loaded.persistence != "memory":
+        _require_ready_database(built)
+    load_keys(built)  # after the database: a command that cannot run makes no key files
+    return built
+
+
+def _require_ready_database(built: Container) -> None:
     try:
         ready, detail = built.readiness()()
     except Exception as exc:  # an unusable database URL fails here, before any command runs
@@ -55,7 +80,6 @@ def container() -> Container:
             else "check IVR_DATABASE_URL, or run `ivr db upgrade` to create the database"
         )
         error(f"the database is not ready ({detail}): {hint}")
-    return built
 
 
 def fail(failure: DomainError, *, options: Mapping[str, str] | None = None) -> NoReturn:

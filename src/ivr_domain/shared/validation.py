@@ -80,7 +80,23 @@ class Problems:
             self.add(path, "must not be blank")
         elif len(value) > max_length:
             self.add(path, f"must be at most {max_length} characters")
+        elif not storable(value):
+            # What no database stores; HTTP bodies never get here with them, other callers (the CLI) may.
+            self.add(path, "must not contain the NUL character or a lone surrogate")
         return value
+
+
+def storable(text: str) -> bool:
+    """Tell whether a database can store a text: no NUL (PostgreSQL refuses it) and no lone surrogate."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_page(page: PageRequest, allowed_sorts: tuple[str, ...]) -> InvalidQuery | None:

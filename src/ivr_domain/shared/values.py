@@ -13,7 +13,7 @@ from ivr_domain.shared.errors import FieldError, ValidationFailed
 _NPI = re.compile(r"^[12][0-9]{9}$")
 _ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
 _EMAIL = re.compile(
-    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    r"^[^@\s\x00-\x1f\x7f\ud800-\udfff]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 

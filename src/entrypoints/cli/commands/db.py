@@ -8,7 +8,7 @@ import typer
 
 from adapters.sqlalchemy.ivr_payers import SqlAlchemyPayerBackfill
 from adapters.sqlalchemy.migrate import upgrade as upgrade_schema
-from entrypoints.cli.context import container, describe_database_error, error, settings
+from entrypoints.cli.context import container, describe_database_error, error, make_data_dir, settings
 
 app = typer.Typer(help="The database schema.", no_args_is_help=True)
 
@@ -20,7 +20,7 @@ def upgrade() -> None:
     if loaded.persistence == "memory":
         typer.echo("the memory store has no schema to upgrade")
         return
-    loaded.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_data_dir(loaded)
     try:
         upgrade_schema(loaded.database_url)
     except Exception as exc:  # unreachable server, bad URL, locked file: say which, without a traceback

@@ -12,7 +12,7 @@ import structlog
 import typer
 import uvicorn
 
-from entrypoints.cli.context import settings
+from entrypoints.cli.context import load_keys, make_data_dir, settings
 from entrypoints.container import build_container
 from entrypoints.http.logging import configure_logging, get_logger
 from entrypoints.http.serving import serving_app
@@ -72,8 +72,10 @@ def serve(
     configure_logging(loaded.log_level)  # JSON lines from the first one (key files made at a first start log)
     bind_host = loaded.http.host
     bind_port = loaded.http.port
-    loaded.data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(loaded)
     container = build_container(loaded)
+    # A first start makes its key files here, once (before any workers could race to make them), or says why not.
+    load_keys(container)
     base = f"http://{bind_host}:{bind_port}"
     options: dict[str, Any] = {
         "host": bind_host,
@@ -83,9 +85,6 @@ def serve(
         "server_header": False,
     }
     if loaded.http.workers > 1:
-        # A first start makes its key files here, once, before the workers could race to make them.
-        container.keyring()
-        container.audit_key()
         # Each worker builds its own container from the environment, as this process read it.
         os.environ.update(flags)
         get_logger("ivr.server").info("serving", url=base, workers=loaded.http.workers, docs=f"{base}/schema")

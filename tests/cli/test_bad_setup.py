@@ -1,0 +1,99 @@
+"""Damaged key files, settings out of range, unusable folders and hostile arguments: one `error:` line, no traceback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from entrypoints.container import Container
+from tests.cli.conftest import Invoke, all_users
+
+
+def _refused(result: Result, message: str) -> None:
+    """Assert the command stopped with exit 1 and one error line holding `message`, not an exception."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    last = result.stderr.splitlines()[-1]  # after any warning of a key file made on this first start
+    assert last.startswith("error: "), result.stderr
+    assert message in last, result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "key"),
+        (b"{not json", "key"),
+        (b"[]", "key"),
+        (json.dumps({"version": 1, "cipher_keys": {"k1": "c2hvcnQ="}, "current_cipher_key": "k1"}).encode(), "key"),
+    ],
+)
+def test_a_damaged_key_file_is_named_not_a_traceback(
+    ivr: Invoke, migrated: None, cli_env: dict[str, str], content: bytes, message: str
+) -> None:
+    Path(cli_env["IVR_DATA_DIR"], "keys.json").write_bytes(content)
+    _refused(ivr("keys", "status"), message)
+    _refused(ivr("audit", "verify"), message)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"IVR_AUDIT_KEY": "YWJj"}, "audit key"),
+        ({"IVR_ENV": "production"}, "production requires"),
+    ],
+)
+def test_bad_key_settings_are_named(ivr: Invoke, migrated: None, env: dict[str, str], message: str) -> None:
+    _refused(ivr("audit", "verify", env=env), message)
+
+
+def test_an_audit_key_file_that_is_not_text_is_named(ivr: Invoke, migrated: None, cli_env: dict[str, str]) -> None:
+    Path(cli_env["IVR_DATA_DIR"], "audit.key").write_bytes(b"\xff\xfe")
+    _refused(ivr("audit", "seal"), "audit key file")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"IVR_ACCESS_TOKEN_MINUTES": "99999999999999"}, "too large"),
+        ({"IVR_IDEMPOTENCY_TTL_HOURS": "99999999999"}, "too large"),
+        ({"IVR_LOG_LEVEL": "bogus"}, "IVR_LOG_LEVEL must be one of"),
+        ({"IVR_DATA_DIR": "/proc/ivr-cannot-exist"}, "cannot create IVR_DATA_DIR"),
+    ],
+)
+def test_settings_out_of_range_are_named(ivr: Invoke, env: dict[str, str], message: str) -> None:
+    _refused(ivr("db", "upgrade", env=env), message)
+
+
+@pytest.mark.parametrize("line", ['{"position": 1e999, "chain_hash": "x", "sealed_at": "2026-01-01"}', "[" * 200_000])
+def test_a_damaged_anchor_line_is_a_finding_not_a_crash(
+    ivr: Invoke, migrated: None, cli_env: dict[str, str], line: str
+) -> None:
+    assert ivr("audit", "seal").exit_code == 0
+    with Path(cli_env["IVR_DATA_DIR"], "audit-anchors.jsonl").open("a") as anchors:
+        anchors.write(line + "\n")
+
+    result = ivr("audit", "verify", "--json")
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    report = json.loads(result.stdout)
+    assert report["intact"] is False
+    assert "anchors_unreadable" in {problem["finding"] for problem in report["problems"]}
+
+
+@pytest.mark.parametrize("field", ["--name", "--email"])
+def test_a_nul_in_a_user_s_details_is_refused_and_nothing_is_created(
+    ivr: Invoke, migrated: None, read_back: Callable[[], Container], field: str
+) -> None:
+    values = {"--email": "nul@example.org", "--name": "Nu Ll"}
+    values[field] = values[field].replace("u", "u\x00", 1)
+    args = [arg for pair in values.items() for arg in pair]
+    result = ivr("users", "create", *args, "--role", "admin", "--password", "correct horse battery staple")
+
+    _refused(result, field)
+    assert all_users(read_back()) == []
