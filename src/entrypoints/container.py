@@ -330,7 +330,7 @@ class Container(containers.DeclarativeContainer):
     )
     event_sequencer = providers.Singleton(EventSequencer, uow=uow.provider)
     event_relay = providers.Singleton(
-        lambda d: InProcessDispatcher(d.dispatch, lambda older_than: d.replay(older_than=older_than)),
+        lambda d: InProcessDispatcher(d.dispatch, lambda older_than: d.replay_all(older_than=older_than)),
         event_dispatcher,
     )
     job_queue = providers.Singleton(ProcrastinateJobQueue)

@@ -208,3 +208,32 @@ def test_dispatch_jobs_commit_and_roll_back_with_the_change(backend: Backend) ->
     assert _jobs_for(backend.engine, kept, lost) == [str(kept.event_id)]
     with uow() as u:
         assert u.outbox_records.undispatched(limit=10) == (kept.event_id,)
+
+
+def test_replay_all_delivers_the_whole_backlog_batch_after_batch(uow: UowFactory) -> None:
+    seen: list[DomainEvent] = []
+    subscription = Subscription(event_types=(PasswordChanged,), handler=seen.append)
+    dispatcher = EventDispatcher(uow=uow, subscriptions=(subscription,), clock=MovableClock(T0))
+    record(uow, *(changed(n) for n in range(7)))
+
+    result = dispatcher.replay_all(limit=3)  # batches of 3, 3 and 1
+
+    assert (result.dispatched, result.failed, len(seen)) == (7, 0, 7)
+    with uow() as u:
+        assert u.outbox_records.count_undispatched() == 0
+
+
+def test_replay_all_stops_when_a_whole_batch_fails(uow: UowFactory) -> None:
+    def down(event: DomainEvent) -> None:
+        raise RuntimeError("handler down")
+
+    dispatcher = EventDispatcher(
+        uow=uow, subscriptions=(Subscription(event_types=(PasswordChanged,), handler=down),), clock=MovableClock(T0)
+    )
+    record(uow, *(changed(n) for n in range(7)))
+
+    result = dispatcher.replay_all(limit=3)  # the same three fail first: the pass ends there
+
+    assert (result.dispatched, result.failed) == (0, 3)
+    with uow() as u:
+        assert u.outbox_records.count_undispatched() == 7

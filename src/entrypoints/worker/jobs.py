@@ -66,7 +66,7 @@ def build_worker_app(container: Container, *, periodic: bool = True) -> App:
         @app.task(name=OUTBOX_TASK, queue=MAINTENANCE_QUEUE, queueing_lock=OUTBOX_TASK)
         def outbox_maintenance(timestamp: int) -> dict[str, int]:
             """Replay events left undispatched past the grace period (a lost job), then sequence the outbox."""
-            replayed = container.event_dispatcher().replay(older_than=grace)
+            replayed = container.event_dispatcher().replay_all(older_than=grace)
             sequenced = container.event_sequencer().sequence_all()
             with container.uow() as uow:
                 backlog = uow.outbox_records.count_undispatched()

@@ -160,6 +160,19 @@ class EventDispatcher:
                 failed += 1
         return ReplayResult(dispatched=dispatched, failed=failed)
 
+    def replay_all(self, *, older_than: timedelta = timedelta(0), limit: int = OUTBOX_BATCH) -> ReplayResult:
+        """Replay batch after batch until the backlog is delivered, or a whole batch delivers nothing.
+
+        A batch in which every event fails stops the pass: those events lead every query (oldest first) and
+        would be fetched again; they wait for the next pass while the sequencer and the rest keep working.
+        """
+        dispatched = failed = 0
+        while True:
+            step = self.replay(older_than=older_than, limit=limit)
+            dispatched, failed = dispatched + step.dispatched, failed + step.failed
+            if step.dispatched == 0 or step.dispatched + step.failed < limit:
+                return ReplayResult(dispatched=dispatched, failed=failed)
+
 
 @frozen(kw_only=True)
 class SequenceResult:
