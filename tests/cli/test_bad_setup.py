@@ -97,3 +97,22 @@ def test_a_nul_in_a_user_s_details_is_refused_and_nothing_is_created(
 
     _refused(result, field)
     assert all_users(read_back()) == []
+
+
+def test_a_lost_key_file_is_not_made_anew_over_encrypted_data(
+    ivr: Invoke, seeded: object, cli_env: dict[str, str]
+) -> None:
+    keys = Path(cli_env["IVR_DATA_DIR"], "keys.json")
+    keys.unlink()
+
+    for command in (("keys", "status"), ("keys", "rotate"), ("seed-demo",)):
+        _refused(ivr(*command), "is missing but the database holds encrypted data")
+    assert not keys.exists()
+
+
+def test_a_first_start_still_makes_its_key_file(ivr: Invoke, migrated: None, cli_env: dict[str, str]) -> None:
+    keys = Path(cli_env["IVR_DATA_DIR"], "keys.json")
+    keys.unlink(missing_ok=True)
+
+    assert ivr("keys", "status").exit_code == 0
+    assert keys.exists()

@@ -41,6 +41,15 @@ _PROBES: Mapping[str, ColumnElement[Any]] = {
 }
 
 
+def holds_ciphertext(engine: Engine) -> bool:
+    """Tell whether the database holds any PHI ciphertext (read without any key)."""
+    with engine.connect() as db:
+        return any(
+            db.execute(select(literal(1)).select_from(column.table).where(column.is_not(None)).limit(1)).first()
+            for column in _PROBES.values()
+        )
+
+
 def header(key_id: str) -> bytes:
     """Return the first bytes of every ciphertext made with a key."""
     encoded = key_id.encode("ascii")

@@ -8,8 +8,10 @@ from typing import NoReturn, TypeVar
 
 import typer
 from returns.result import Failure, Result
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.crypto import KeyMaterialError
+from adapters.sqlalchemy.rekey import holds_ciphertext
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings, SettingsError, load_settings
 from ivr_domain.shared.errors import Conflict, DomainError, NotFound, NotPermitted, ValidationFailed
@@ -48,7 +50,23 @@ def make_data_dir(loaded: Settings) -> None:
 
 
 def load_keys(built: Container) -> None:
-    """Read (or, on a first start, make) the key material now, or exit saying what is wrong with it."""
+    """Read (or, on a first start, make) the key material now, or exit saying what is wrong with it.
+
+    A key file is made only for a database that holds no ciphertext yet: new keys could never open older data,
+    and every later write would mix two keys that no rotation can reconcile.
+    """
+    loaded = built.settings()
+    keys = loaded.keys
+    if loaded.persistence != "memory" and not keys.from_environment and not keys.keys_file.exists():
+        try:
+            encrypted = holds_ciphertext(built.engine())
+        except SQLAlchemyError:  # no schema yet, or no database: nothing encrypted to protect
+            encrypted = False
+        if encrypted:
+            error(
+                f"the key file {keys.keys_file} is missing but the database holds encrypted data: restore the file "
+                "(or set the IVR_CIPHER_* keys); new keys could not open it"
+            )
     try:
         built.keyring()
         built.audit_key()
