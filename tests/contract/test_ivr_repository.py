@@ -432,6 +432,11 @@ def test_sales_chain_walks_current_assignments_up_to_the_master_distributor(uow:
         assert u.ivr_audience.sales_chain(world.mine.id) == (rep.id, distributor.id, master.id)
         assert u.ivr_audience.sales_chain(third.id) == (lone_rep.id,)
         assert u.ivr_audience.sales_chain(world.theirs.id) == ()
+    with uow() as u:
+        u.users.save(evolve(distributor, active=False)).unwrap()
+        u.commit()
+    with uow() as u:  # the walk goes through the deactivated distributor, who is no longer told
+        assert u.ivr_audience.sales_chain(world.mine.id) == (rep.id, master.id)
 
 
 def test_lapsed_approvals_are_the_approved_ivrs_valid_before_today_longest_lapsed_first(uow: UowFactory) -> None:

@@ -57,3 +57,12 @@ def test_the_access_report_and_the_chain_verify_after_sealing(e2e: E2E) -> None:
     assert verdict.intact, verdict.problems
     assert verdict.sealed > 0
     assert verdict.unsealed == 0
+
+
+def test_a_date_as_until_takes_in_that_whole_day(e2e: E2E) -> None:
+    today = e2e.clock.now().date().isoformat()
+    doctor_id = e2e.create_user("doc@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
+
+    same_day = _entries(e2e, since=today, until=today, action="users.create")
+
+    assert doctor_id in {e["resource_id"] for e in same_day}

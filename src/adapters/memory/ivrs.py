@@ -162,14 +162,15 @@ class InMemoryIvrAudience:
         return tuple(sorted((u.id for u in found), key=str))
 
     def sales_chain(self, practice_id: PracticeId) -> tuple[UserId, ...]:
-        """Return the salesperson assigned the practice now and the managers above them, nearest first."""
+        """Return the salesperson assigned the practice now and the managers above them, nearest first; active only."""
         current = [a for a in self._ws.assignments.values() if a.effective_to is None]
         manager = next((a.manager_id for a in current if a.member_practice_id == practice_id), None)
         chain: list[UserId] = []
         while manager is not None and manager not in chain:
             chain.append(manager)
             manager = next((a.manager_id for a in current if a.member_user_id == manager), None)
-        return tuple(chain)
+        # The walk goes through an inactive account (its manager still oversees the practice); it hears nothing.
+        return tuple(user_id for user_id in chain if (user := self._ws.users.get(user_id)) is not None and user.active)
 
     def is_reviewer(self, user_id: UserId) -> bool:
         """Tell whether a user is active verification staff or an active admin."""

@@ -120,7 +120,7 @@ class IvrAudience(Protocol):
         ...
 
     def sales_chain(self, practice_id: PracticeId) -> tuple[UserId, ...]:
-        """Return the salesperson currently assigned the practice and the distributors above them."""
+        """Return the active salesperson currently assigned the practice and the active distributors above them."""
         ...
 
     def is_reviewer(self, user_id: UserId) -> bool:

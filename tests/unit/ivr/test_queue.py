@@ -234,3 +234,15 @@ def test_a_stale_version_is_refused(world: World) -> None:
 
     assert isinstance(refused, PreconditionFailed)
     assert world.stored(ivr.id).reviewer_id is None
+
+
+def test_reassigning_to_the_current_reviewer_is_refused_and_changes_nothing(world: World) -> None:
+    ivr = _submitted(world)
+    value_of(world.act("staff", ivr.id, StartReview()))
+    before, history = world.stored(ivr.id), world.history(ivr.id)
+
+    refused = error_of(_assign(world, "admin", ivr.id, "staff"))
+
+    assert isinstance(refused, ValidationFailed)
+    assert [(e.field, e.message) for e in refused.errors] == [("reviewer_id", "is already the reviewer of this IVR")]
+    assert (world.stored(ivr.id), world.history(ivr.id)) == (before, history)

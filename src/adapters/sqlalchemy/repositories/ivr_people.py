@@ -53,7 +53,9 @@ def _sales_chain_statement() -> Select[Any]:
         .where(_CURRENT, chain.c.depth < _CHAIN_DEPTH)
     )
     chain = chain.union_all(above)
-    return select(chain.c.user_id).order_by(chain.c.depth)
+    # The walk goes through an inactive account (its manager still oversees the practice); it hears nothing.
+    active = users.c.id == chain.c.user_id
+    return select(chain.c.user_id).join(users, active).where(users.c.active.is_(True)).order_by(chain.c.depth)
 
 
 _SALES_CHAIN = _sales_chain_statement()
@@ -91,7 +93,7 @@ class SqlAlchemyIvrAudience:
         return tuple(UserId(user_id) for user_id in found)
 
     def sales_chain(self, practice_id: PracticeId) -> tuple[UserId, ...]:
-        """Return the salesperson currently assigned the practice and the distributors above them."""
+        """Return the salesperson currently assigned the practice and the distributors above them, active ones only."""
         found = self._db.execute(_SALES_CHAIN, {"practice_id": practice_id}).scalars()
         return tuple(UserId(user_id) for user_id in dict.fromkeys(found))
 

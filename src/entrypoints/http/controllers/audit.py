@@ -62,7 +62,7 @@ class AuditController(Controller):
             action=action,
             outcome=outcome,
             since=instant(since, "since", end_of_day=False),
-            until=instant(until, "until", end_of_day=False),
+            until=instant(until, "until", end_of_day=True),
         )
         actor = bearer.actor(request)
         return _page(ok(search_audit_log(actor, query, page_request(limit, cursor, sort))))

@@ -80,6 +80,9 @@ class AssignReviewerHandler:
                 return Failure(
                     ValidationFailed.single("reviewer_id", "must be an active verification staff member or admin")
                 )
+            if cmd.reviewer_id == ivr.reviewer_id:
+                # Nothing would change: no history row, event or notification for a reassignment that is none.
+                return Failure(ValidationFailed.single("reviewer_id", "is already the reviewer of this IVR"))
             now = self.clock.now()
             match uow.ivrs.save(evolve(ivr, reviewer_id=cmd.reviewer_id, updated_at=now)):
                 case Failure(conflict):
