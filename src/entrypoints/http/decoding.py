@@ -25,6 +25,7 @@ from litestar.handlers import BaseRouteHandler
 from entrypoints.http.openapi import body_operation
 from entrypoints.http.problems import EdgeRefusal, ProblemError, RefusalContext, unprocessable
 from ivr_domain.shared.errors import FieldError, ValidationFailed
+from ivr_domain.shared.validation import text_problem
 
 T = TypeVar("T")
 
@@ -46,18 +47,6 @@ def _str(value: object, _: type) -> str:
     if problem is not None:
         raise FieldTypeError(problem)
     return value
-
-
-def text_problem(value: str) -> str | None:
-    """Say why a text cannot be stored, or None: PostgreSQL refuses NUL, and no database stores a lone surrogate."""
-    if "\x00" in value:
-        return "must not contain the NUL character (U+0000)"
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "must be valid Unicode text (it holds a lone surrogate, such as \\ud800)"
-    return None
 
 
 def _int(value: object, _: type) -> int:

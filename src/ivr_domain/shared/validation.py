@@ -80,23 +80,22 @@ class Problems:
             self.add(path, "must not be blank")
         elif len(value) > max_length:
             self.add(path, f"must be at most {max_length} characters")
-        elif not storable(value):
-            # What no database stores; HTTP bodies never get here with them, other callers (the CLI) may.
-            self.add(path, "must not contain the NUL character or a lone surrogate")
+        elif (unstorable := text_problem(value)) is not None:
+            # HTTP bodies never get here with such text (the edge refuses it first); other callers (the CLI) may.
+            self.add(path, unstorable)
         return value
 
 
-def storable(text: str) -> bool:
-    """Tell whether a database can store a text: no NUL (PostgreSQL refuses it) and no lone surrogate."""
+def text_problem(text: str) -> str | None:
+    """Say why no database can store a text, or None: PostgreSQL refuses NUL, and none stores a lone surrogate."""
     if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        return "must not contain the NUL character (U+0000)"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must be valid Unicode text (it holds a lone surrogate, such as \\ud800)"
+    return None
 
 
 def check_page(page: PageRequest, allowed_sorts: tuple[str, ...]) -> InvalidQuery | None:

@@ -10,7 +10,8 @@ from attrs import frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.http.decoding import CONVERTER, field_errors, text_problem
+from entrypoints.http.decoding import CONVERTER, field_errors
+from ivr_domain.shared.validation import text_problem
 from tests.unit.entrypoints.conftest import Client, assert_problem, patient_body
 
 PATIENTS = "/api/v1/patients"
