@@ -9,20 +9,19 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter, RawBody, SkipValidation
 
 from entrypoints.http.auth import BearerAuth
+from entrypoints.http.controllers.ivr_checks import ivr_checks_before_fields
 from entrypoints.http.controllers.support import (
     BEARER,
     Cursor,
     IfMatch,
     Limit,
-    found_or_refuse,
     ok,
     page_request,
-    refuse_unless,
 )
 from entrypoints.http.decoding import decode_in_order, with_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import EdgeRefusal, RefusalContext, to_problem
+from entrypoints.http.problems import to_problem
 from entrypoints.http.schemas.ivr_queue import AssignBody, QueuePage, queued_out
 from entrypoints.http.schemas.ivrs import IvrViewOut, ivr_out
 from ivr_domain.ivr.model import IvrStatus, Priority
@@ -31,7 +30,7 @@ from ivr_domain.ivr.use_cases import AssignReviewer, AssignReviewerHandler, GetI
 from ivr_domain.ivr.use_cases.assign import ACTION as ASSIGN
 from ivr_domain.ivr.use_cases.assign import TRIGGER
 from ivr_domain.shared.actor import Role
-from ivr_domain.shared.errors import InvalidQuery, InvalidTransition, PreconditionFailed
+from ivr_domain.shared.errors import InvalidQuery
 from ivr_domain.shared.ids import IvrId, UserId
 
 IvrIdPath = Annotated[UUID, PathParameter(description="the IVR's id")]
@@ -118,28 +117,16 @@ class IvrQueueController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
 
-        def checks() -> RefusalContext:
-            # API.md's order for a body the edge cannot read: 404, 403, 412, 409 before 422; the lookup records
-            # no read, and each refusal (the 422 too) is recorded once as this reassignment's.
-            unknown = RefusalContext(action=ASSIGN, resource_type="ivr", resource_id=IvrId(ivr_id))
-            shown = found_or_refuse(get_ivr.peek(actor, IvrId(ivr_id)), unknown)
-            ivr = shown.ivr
-            about = RefusalContext(action=ASSIGN, resource_type="ivr", resource_id=ivr.id, patients=(ivr.patient_id,))
-            refuse_unless(actor.role is Role.ADMIN and not actor.is_system, ASSIGN, about)
-            if version is not None and version != ivr.version:
-                stale = PreconditionFailed(entity="ivr", id=str(ivr.id), current_version=ivr.version)
-                raise EdgeRefusal(stale, ASSIGN, about=about)
-            if ivr.status not in QUEUE_STATES:
-                refused = InvalidTransition(
-                    entity="ivr",
-                    status=ivr.status.value,
-                    trigger=TRIGGER,
-                    allowed=shown.allowed_actions,
-                    detail=f"{TRIGGER} is not allowed for an IVR in status {ivr.status.value}",
-                )
-                raise EdgeRefusal(refused, ASSIGN, about=about)
-            return about
-
+        # Only an admin reassigns: the role itself, whatever the IVR (a masked view allows no assign either).
+        checks = ivr_checks_before_fields(
+            lambda: get_ivr.peek(actor, IvrId(ivr_id)),
+            ivr_id=IvrId(ivr_id),
+            action=ASSIGN,
+            trigger=TRIGGER,
+            may=lambda _: actor.role is Role.ADMIN and not actor.is_system,
+            leads=lambda status: status in QUEUE_STATES,
+            version=version,
+        )
         decoded = decode_in_order(body, AssignBody, checks)
         cmd = AssignReviewer(ivr_id=IvrId(ivr_id), reviewer_id=UserId(decoded.reviewer_id), expected_version=version)
         shown = ok(assign_reviewer(actor, cmd))

@@ -7,27 +7,24 @@ its own refusals the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromQuery, PathParameter, QueryParameter, RawBody, SkipValidation
-from returns.result import Result
 
 from entrypoints.http.auth import BearerAuth
+from entrypoints.http.controllers.ivr_checks import ivr_checks_before_fields
 from entrypoints.http.controllers.support import (
     BEARER,
     Cursor,
     IfMatch,
     Instant,
     Limit,
-    found_or_refuse,
     instant,
     ok,
     page_request,
-    refuse_unless,
     sort_description,
     writer,
 )
@@ -35,7 +32,6 @@ from entrypoints.http.decoding import decode_in_order, decode_optional, parse_js
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import EdgeRefusal, RefusalContext
 from entrypoints.http.schemas.ivr_bodies import (
     ActionBody,
     ApproveBody,
@@ -49,7 +45,7 @@ from entrypoints.http.schemas.ivr_bodies import (
 )
 from entrypoints.http.schemas.ivrs import IvrHistoryOut, IvrPage, IvrViewOut, history_out, ivr_out
 from ivr_domain.ivr.lifecycle import EDITABLE_STATES, UPDATE, Trigger, leads_from, may_edit, may_pull
-from ivr_domain.ivr.model import Ivr, IvrStatus, Priority
+from ivr_domain.ivr.model import IvrStatus, Priority
 from ivr_domain.ivr.policy import ShownIvr
 from ivr_domain.ivr.ports import IVR_SORTS, IvrFilter
 from ivr_domain.ivr.use_cases import (
@@ -66,7 +62,6 @@ from ivr_domain.ivr.use_cases import (
 from ivr_domain.ivr.use_cases.transitions import action_name
 from ivr_domain.ivr.validation import IvrInput
 from ivr_domain.shared.actor import Permission
-from ivr_domain.shared.errors import DomainError, InvalidTransition, PreconditionFailed
 from ivr_domain.shared.ids import IvrId, PatientId, PracticeId, UserId
 
 IvrIdPath = Annotated[UUID, PathParameter(description="the IVR's id")]
@@ -80,46 +75,6 @@ def _answer(shown: ShownIvr, *, status_code: int = 200, headers: dict[str, str] 
     """Answer with one IVR: its ETag and the no-store headers of PHI."""
     sent = {**object_headers(shown.ivr.version, phi=True), **(headers or {})}
     return Response(ivr_out(shown), status_code=status_code, headers=sent)
-
-
-def _checks_before_fields(
-    peek: Callable[[], Result[ShownIvr, DomainError]],
-    *,
-    ivr_id: IvrId,
-    action: str,
-    trigger: str,
-    may: Callable[[Ivr], bool],
-    leads: Callable[[IvrStatus], bool],
-    version: int | None,
-) -> Callable[[], RefusalContext]:
-    """Return the checks the core runs before a body's fields, for a body the edge could not read (API.md's order).
-
-    `peek` finds the IVR without recording a read; each refusal, the body's 422 included, is then recorded once as
-    this action's, naming the IVR's patient once it is within reach. A masked view carries no reviewer: for it,
-    what the core allows this caller now (`allowed_actions`) decides the 403. The masked roles hold neither
-    ivrs.write nor ivrs.review, so that is the same answer.
-    """
-
-    def check() -> RefusalContext:
-        shown = found_or_refuse(peek(), RefusalContext(action=action, resource_type="ivr", resource_id=ivr_id))
-        ivr = shown.ivr
-        about = RefusalContext(action=action, resource_type="ivr", resource_id=ivr.id, patients=(ivr.patient_id,))
-        refuse_unless(may(ivr) if isinstance(ivr, Ivr) else trigger in shown.allowed_actions, action, about)
-        if version is not None and version != ivr.version:
-            stale = PreconditionFailed(entity="ivr", id=str(ivr.id), current_version=ivr.version)
-            raise EdgeRefusal(stale, action, about=about)
-        if not leads(ivr.status):
-            refused = InvalidTransition(
-                entity="ivr",
-                status=ivr.status.value,
-                trigger=trigger,
-                allowed=shown.allowed_actions,
-                detail=f"{trigger} is not allowed in status {ivr.status.value}",
-            )
-            raise EdgeRefusal(refused, action, about=about)
-        return about
-
-    return check
 
 
 def _action_route(trigger: Trigger, target: type[ActionBody], summary: str) -> HTTPRouteHandler:
@@ -140,7 +95,7 @@ def _action_route(trigger: Trigger, target: type[ActionBody], summary: str) -> H
     ) -> Response[IvrViewOut]:
         actor = bearer.actor(request)
         version = expected_version(if_match)
-        checks = _checks_before_fields(
+        checks = ivr_checks_before_fields(
             lambda: get_ivr.peek(actor, IvrId(ivr_id)),
             ivr_id=IvrId(ivr_id),
             action=action_name(trigger),
@@ -269,7 +224,7 @@ class IvrsController(Controller):
         """Replace the content of an IVR in draft or info_requested."""
         actor = bearer.actor(request)
         version = expected_version(if_match)
-        checks = _checks_before_fields(
+        checks = ivr_checks_before_fields(
             lambda: get_ivr.peek(actor, IvrId(ivr_id)),
             ivr_id=IvrId(ivr_id),
             action="ivrs.update",
