@@ -16,11 +16,10 @@ from entrypoints.http.controllers.support import (
     IfMatch,
     Instant,
     Limit,
-    found_or_refuse,
+    checks_before_fields,
     instant,
     ok,
     page_request,
-    refuse_unless,
     sort_description,
     writer,
 )
@@ -28,7 +27,7 @@ from entrypoints.http.decoding import decode_in_order, parse_json, structure, wi
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.problems import EdgeRefusal, RefusalContext
+from entrypoints.http.problems import RefusalContext
 from entrypoints.http.schemas.patients import (
     CreatePatientBody,
     PatientMatches,
@@ -52,7 +51,6 @@ from ivr_domain.patients.use_cases import (
     UpdatePatientHandler,
 )
 from ivr_domain.shared.actor import Actor
-from ivr_domain.shared.errors import PreconditionFailed
 from ivr_domain.shared.ids import PatientId, PracticeId
 
 PatientIdPath = Annotated[UUID, PathParameter(description="the patient's id")]
@@ -190,22 +188,15 @@ class PatientsController(Controller):
         actor = bearer.actor(request)
         version = expected_version(if_match)
 
-        def before_fields() -> RefusalContext:
-            # The core answers 404, 403 and 412 before its own 422s; a body the edge cannot read must too. The
-            # lookup records no read: this request's refusal, naming the patient, is what the audit log keeps.
-            about = RefusalContext(
-                action="patients.update",
-                resource_type="patient",
-                resource_id=PatientId(patient_id),
-                patients=(PatientId(patient_id),),
-            )
-            current = found_or_refuse(get_patient.peek(actor, PatientId(patient_id)), about)
-            refuse_unless(may_write(actor), about.action, about)
-            if version is not None and version != current.version:
-                stale = PreconditionFailed(entity="patient", id=str(current.id), current_version=current.version)
-                raise EdgeRefusal(stale, about.action, about=about)
-            return about
-
+        before_fields = checks_before_fields(
+            lambda: get_patient.peek(actor, PatientId(patient_id)),
+            entity="patient",
+            resource_id=PatientId(patient_id),
+            action="patients.update",
+            allowed=lambda _: may_write(actor),
+            expected_version=version,
+            patients=(PatientId(patient_id),),
+        )
         new = decode_in_order(body, UpdatePatientBody, before_fields)
         cmd = UpdatePatient(
             patient_id=PatientId(patient_id),

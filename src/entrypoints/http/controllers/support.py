@@ -12,6 +12,7 @@ from returns.result import Failure, Result, Success
 
 from entrypoints.http.problems import EdgeRefusal, ProblemError, RefusalContext, to_problem
 from ivr_domain.shared.errors import DomainError, NotPermitted, PreconditionFailed
+from ivr_domain.shared.ids import PatientId
 from ivr_domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
 T = TypeVar("T")
@@ -98,15 +99,17 @@ def checks_before_fields(
     action: str,
     allowed: Callable[[V], bool],
     expected_version: int | None = None,
+    patients: tuple[PatientId, ...] = (),
 ) -> Callable[[], RefusalContext]:
     """Return the checks a write's use case runs before its body's fields: 404 in scope, 403, then 412.
 
     For `decode_in_order`: a body the edge cannot read must not answer 422 before them (API.md's order). `peek`
-    looks the object up without recording a read; each refusal, the 422 too, is recorded once as `action`'s.
+    looks the object up without recording a read; each refusal, the 422 too, is recorded once as `action`'s,
+    naming `patients`.
     """
 
     def check() -> RefusalContext:
-        about = RefusalContext(action=action, resource_type=entity, resource_id=resource_id)
+        about = RefusalContext(action=action, resource_type=entity, resource_id=resource_id, patients=patients)
         found = found_or_refuse(peek(), about)
         refuse_unless(allowed(found), action, about)
         if expected_version is not None and expected_version != found.version:
