@@ -14,7 +14,7 @@ from adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from ivr_domain.identity.events import MemberAssigned, PasswordChanged, SessionRevokedForReuse
 from ivr_domain.identity.model import AssignmentKind
 from ivr_domain.shared.clock import MovableClock
-from ivr_domain.shared.dispatch import EventDispatcher, EventSequencer, Subscription
+from ivr_domain.shared.dispatch import EventDispatcher, EventSequencer, ReplayResult, Subscription
 from ivr_domain.shared.events import DomainEvent
 from ivr_domain.shared.ids import AssignmentId, EventId, PracticeId, SessionId, UserId, new_id
 from tests.contract.conftest import Backend, UowFactory
@@ -223,17 +223,44 @@ def test_replay_all_delivers_the_whole_backlog_batch_after_batch(uow: UowFactory
         assert u.outbox_records.count_undispatched() == 0
 
 
-def test_replay_all_stops_when_a_whole_batch_fails(uow: UowFactory) -> None:
-    def down(event: DomainEvent) -> None:
-        raise RuntimeError("handler down")
+def test_replay_all_passes_over_failing_events_to_the_backlog_behind_them(uow: UowFactory) -> None:
+    events = [changed(n) for n in range(8)]
+    failing = {e.event_id for e in events[:4]}  # more than a whole batch at the head of the backlog
+    seen: list[DomainEvent] = []
+
+    def flaky(event: DomainEvent) -> None:
+        if event.event_id in failing:
+            raise RuntimeError("handler down")
+        seen.append(event)
 
     dispatcher = EventDispatcher(
-        uow=uow, subscriptions=(Subscription(event_types=(PasswordChanged,), handler=down),), clock=MovableClock(T0)
+        uow=uow, subscriptions=(Subscription(event_types=(PasswordChanged,), handler=flaky),), clock=MovableClock(T0)
     )
-    record(uow, *(changed(n) for n in range(7)))
+    record(uow, *events)
 
-    result = dispatcher.replay_all(limit=3)  # the same three fail first: the pass ends there
+    result = dispatcher.replay_all(limit=3)  # batches of 3, 3 and 2, each after the last one's final event
 
-    assert (result.dispatched, result.failed) == (0, 3)
+    assert (result.dispatched, result.failed) == (4, 4)
+    assert seen == events[4:]
     with uow() as u:
-        assert u.outbox_records.count_undispatched() == 7
+        assert u.outbox_records.count_undispatched() == 4
+        assert all(entry is not None and entry.attempts == 1 for entry in map(u.outbox_records.get, failing))
+    failing.clear()  # the handler is back: the next pass delivers what was left, and only that
+    assert dispatcher.replay_all(limit=3) == ReplayResult(dispatched=4, failed=0)
+    assert seen == events[4:] + events[:4]
+
+
+def test_undispatched_pages_after_an_event(uow: UowFactory) -> None:
+    events = [changed(n) for n in range(5)]
+    record(uow, *events)
+    ids = tuple(e.event_id for e in events)
+    with uow() as u:
+        u.outbox_records.mark_dispatched(ids[2], at=T0)  # a dispatched event still marks its place
+        u.commit()
+    with uow() as u:
+        records = u.outbox_records
+        assert records.undispatched(limit=2) == ids[:2]
+        assert records.undispatched(limit=2, after=ids[1]) == (ids[3], ids[4])
+        assert records.undispatched(limit=10, after=ids[2]) == (ids[3], ids[4])
+        assert records.undispatched(limit=10, after=ids[4]) == ()
+        assert records.undispatched(limit=10, after=EventId(new_id())) == ()

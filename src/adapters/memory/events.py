@@ -109,12 +109,18 @@ class InMemoryOutboxRecords:
             index = self._index(event_id)
             return None if index is None else self._tables.outbox[index].entry()
 
-    def undispatched(self, *, limit: int, occurred_before: datetime | None = None) -> tuple[EventId, ...]:
-        """Return the oldest undispatched events, in commit order."""
+    def undispatched(
+        self, *, limit: int, occurred_before: datetime | None = None, after: EventId | None = None
+    ) -> tuple[EventId, ...]:
+        """Return the oldest undispatched events, in commit order (after the event `after`, if given)."""
         with self._store.lock:
+            rows = self._tables.outbox
+            if after is not None:
+                index = self._index(after)
+                rows = [] if index is None else rows[index + 1 :]  # as in SQL: nothing follows an unknown event
             rows = [
                 r
-                for r in self._tables.outbox
+                for r in rows
                 if r.dispatched_at is None and (occurred_before is None or r.event.occurred_at < occurred_before)
             ]
         return tuple(r.event.event_id for r in rows[:limit])

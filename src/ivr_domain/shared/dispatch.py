@@ -38,8 +38,11 @@ class OutboxRecords(Protocol):
         """Return a committed event and its delivery state."""
         ...
 
-    def undispatched(self, *, limit: int, occurred_before: datetime | None = None) -> tuple[EventId, ...]:
-        """Return the oldest events not yet dispatched (only those older than `occurred_before`, if given)."""
+    def undispatched(
+        self, *, limit: int, occurred_before: datetime | None = None, after: EventId | None = None
+    ) -> tuple[EventId, ...]:
+        """Return the oldest events not yet dispatched, in insertion order: only those older than `occurred_before`
+        and inserted after the event `after`, when given (a replay pages through the backlog that way)."""
         ...
 
     def mark_dispatched(self, event_id: EventId, *, at: datetime) -> None:
@@ -148,10 +151,33 @@ class EventDispatcher:
         return True
 
     def replay(self, *, older_than: timedelta = timedelta(0), limit: int = OUTBOX_BATCH) -> ReplayResult:
-        """Deliver events left undispatched (a crash, a lost job), oldest first; failures wait for the next pass."""
-        before = self.clock.now() - older_than if older_than > timedelta(0) else None
+        """Deliver one batch of events left undispatched (a crash, a lost job), oldest first."""
         with self.uow() as uow:
-            pending = uow.outbox_records.undispatched(limit=limit, occurred_before=before)
+            pending = uow.outbox_records.undispatched(limit=limit, occurred_before=self._cutoff(older_than))
+        return self._deliver(pending)
+
+    def replay_all(self, *, older_than: timedelta = timedelta(0), limit: int = OUTBOX_BATCH) -> ReplayResult:
+        """Deliver the whole backlog once, batch after batch in insertion order.
+
+        Each batch starts after the last event of the one before, so events that keep failing (their attempts are
+        counted) never hide the ones behind them: they are tried again on the next pass.
+        """
+        before = self._cutoff(older_than)
+        dispatched = failed = 0
+        after: EventId | None = None
+        while True:
+            with self.uow() as uow:
+                pending = uow.outbox_records.undispatched(limit=limit, occurred_before=before, after=after)
+            step = self._deliver(pending)
+            dispatched, failed = dispatched + step.dispatched, failed + step.failed
+            if len(pending) < limit:
+                return ReplayResult(dispatched=dispatched, failed=failed)
+            after = pending[-1]
+
+    def _cutoff(self, older_than: timedelta) -> datetime | None:
+        return self.clock.now() - older_than if older_than > timedelta(0) else None
+
+    def _deliver(self, pending: tuple[EventId, ...]) -> ReplayResult:
         dispatched = failed = 0
         for event_id in pending:
             try:
@@ -159,19 +185,6 @@ class EventDispatcher:
             except Exception:  # one failing event must not hold back the others; its attempt is counted
                 failed += 1
         return ReplayResult(dispatched=dispatched, failed=failed)
-
-    def replay_all(self, *, older_than: timedelta = timedelta(0), limit: int = OUTBOX_BATCH) -> ReplayResult:
-        """Replay batch after batch until the backlog is delivered, or a whole batch delivers nothing.
-
-        A batch in which every event fails stops the pass: those events lead every query (oldest first) and
-        would be fetched again; they wait for the next pass while the sequencer and the rest keep working.
-        """
-        dispatched = failed = 0
-        while True:
-            step = self.replay(older_than=older_than, limit=limit)
-            dispatched, failed = dispatched + step.dispatched, failed + step.failed
-            if step.dispatched == 0 or step.dispatched + step.failed < limit:
-                return ReplayResult(dispatched=dispatched, failed=failed)
 
 
 @frozen(kw_only=True)

@@ -64,11 +64,15 @@ class SqlAlchemyOutboxRecords:
         row = self._db.execute(select(outbox).where(outbox.c.id == event_id)).first()
         return None if row is None else self._entry(row)
 
-    def undispatched(self, *, limit: int, occurred_before: datetime | None = None) -> tuple[EventId, ...]:
-        """Return the oldest undispatched events, in insertion order."""
+    def undispatched(
+        self, *, limit: int, occurred_before: datetime | None = None, after: EventId | None = None
+    ) -> tuple[EventId, ...]:
+        """Return the oldest undispatched events, in insertion order (after the event `after`, if given)."""
         stmt = select(outbox.c.id).where(outbox.c.dispatched_at.is_(None))
         if occurred_before is not None:
             stmt = stmt.where(outbox.c.occurred_at < occurred_before)
+        if after is not None:
+            stmt = stmt.where(outbox.c.seq > select(outbox.c.seq).where(outbox.c.id == after).scalar_subquery())
         return tuple(EventId(r) for r in self._db.execute(stmt.order_by(outbox.c.seq).limit(limit)).scalars())
 
     def mark_dispatched(self, event_id: EventId, *, at: datetime) -> None:
