@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 
 from adapters.sqlalchemy.tables import audit_log, audit_log_patients
 from entrypoints.container import Container
 from ivr_domain.shared.actor import SYSTEM_ACTOR
+from ivr_domain.shared.ids import PatientId, new_id
 from tests.cli.conftest import Invoke
 
 
@@ -65,3 +67,29 @@ def test_verify_reports_a_truncated_tail_as_json(
     report = json.loads(result.stdout)
     assert report["intact"] is False
     assert {p["finding"] for p in report["problems"]} == {"truncated"}
+
+
+@pytest.mark.parametrize("tamper", ["delete", "insert"])
+def test_verify_exits_non_zero_when_the_patient_index_of_a_sealed_entry_is_changed(
+    ivr: Invoke, migrated: None, read_back: Callable[[], Container], tamper: str
+) -> None:
+    built = read_back()
+    trail = built.audit_trail()
+    patients = (PatientId(new_id()), PatientId(new_id()))
+    for n in range(3):
+        read = trail.entry(SYSTEM_ACTOR, "patients.read", resource_type="patient", resource_id=n, patients=patients)
+        trail.write(read)
+    assert ivr("audit", "seal").exit_code == 0
+    with built.engine().begin() as db:
+        seq = db.execute(sa.select(audit_log.c.seq).where(audit_log.c.position == 2)).scalar_one()
+        index = audit_log_patients.c
+        if tamper == "delete":  # the access report stops showing this read of patients[0]
+            db.execute(sa.delete(audit_log_patients).where(index.audit_seq == seq, index.patient_id == patients[0]))
+        else:
+            at = db.execute(sa.select(index.at).where(index.audit_seq == seq).limit(1)).scalar_one()
+            db.execute(sa.insert(audit_log_patients).values(audit_seq=seq, patient_id=new_id(), at=at))
+    result = ivr("audit", "verify")
+    assert result.exit_code == 1
+    assert "index_mismatch at position 2: entry " in result.stderr
+    assert "TAMPERED (1 findings)" in result.stdout
+    assert str(patients[0]) not in result.output

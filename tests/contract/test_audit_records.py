@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
@@ -223,6 +225,87 @@ def test_a_damaged_anchor_file_is_reported(backend: Backend, tmp_path: Path) -> 
     with (tmp_path / "anchors.jsonl").open("a") as anchors:
         anchors.write("not an anchor\n")
     assert (Finding.ANCHORS_UNREADABLE, 0) in _findings(verifier)
+
+
+Where = sa.ColumnElement[bool]
+
+
+def _first_index_row(db: sa.Connection, where: Where) -> tuple[int, UUID]:
+    """One `audit_log_patients` row of the entry picked by `where`."""
+    seq = sa.select(audit_log.c.seq).where(where).scalar_subquery()
+    rows = sa.select(audit_log_patients.c.audit_seq, audit_log_patients.c.patient_id)
+    audit_seq, patient_id = db.execute(rows.where(audit_log_patients.c.audit_seq == seq).limit(1)).one()
+    return audit_seq, patient_id
+
+
+def _drop_one(db: sa.Connection, where: Where) -> None:
+    """Hide one patient's access from the access report."""
+    seq, patient_id = _first_index_row(db, where)
+    index = audit_log_patients.c
+    db.execute(sa.delete(audit_log_patients).where(index.audit_seq == seq, index.patient_id == patient_id))
+
+
+def _add_one(db: sa.Connection, where: Where) -> None:
+    """Make the access report show an access that never happened."""
+    seq, _ = _first_index_row(db, where)
+    db.execute(sa.insert(audit_log_patients).values(audit_seq=seq, patient_id=new_id(), at=T0))
+
+
+def _swap_one(db: sa.Connection, where: Where) -> None:
+    """Move one access onto another patient."""
+    seq, patient_id = _first_index_row(db, where)
+    index = audit_log_patients.c
+    db.execute(
+        sa.update(audit_log_patients)
+        .where(index.audit_seq == seq, index.patient_id == patient_id)
+        .values(patient_id=new_id())
+    )
+
+
+@pytest.mark.parametrize("backend", SQL, indirect=True)
+@pytest.mark.parametrize(
+    ("tamper", "lacks", "holds"), [(_drop_one, 1, 0), (_add_one, 0, 1), (_swap_one, 1, 1)], ids=["drop", "add", "swap"]
+)
+def test_a_tampered_patient_index_is_reported_with_counts_only(
+    backend: Backend, tmp_path: Path, tamper: Callable[[sa.Connection, Where], None], lacks: int, holds: int
+) -> None:
+    engine, verifier = _sealed_log(backend, tmp_path)
+    with engine.begin() as db:
+        tamper(db, audit_log.c.position == 5)
+        entry_id = db.execute(sa.select(audit_log.c.id).where(audit_log.c.position == 5)).scalar_one()
+    (problem,) = verifier.verify().problems
+    assert (problem.finding, problem.position) == (Finding.INDEX_MISMATCH, 5)
+    counts = f"the patient index lacks {lacks} of its patient ids and holds {holds} more"
+    assert problem.detail == f"entry {entry_id}: {counts}"  # counts, never a patient id
+
+
+@pytest.mark.parametrize("backend", SQL, indirect=True)
+def test_an_entry_index_is_checked_once_the_entry_is_sealed(backend: Backend, tmp_path: Path) -> None:
+    uow = backend.fresh()
+    sealer, verifier = chain(uow, tmp_path)
+    late = entry(1)
+    append(uow, late)
+    assert backend.engine is not None
+    with backend.engine.begin() as db:
+        _drop_one(db, audit_log.c.id == late.id)
+    before = verifier.verify()
+    assert before.intact
+    assert before.unsealed == 1
+    assert seal_settled(sealer, 1) == 1
+    assert _findings(verifier) == {(Finding.INDEX_MISMATCH, 1)}
+
+
+def test_entries_naming_none_to_fifty_patients_verify_intact(uow: UowFactory, tmp_path: Path) -> None:
+    sealer, verifier = chain(uow, tmp_path)
+    counts = [0, 50, 1, 0, 2, 50, 0, 3] * 4  # across many of the verifier's batches of three
+    append(uow, *(entry(n, patient_ids=tuple(PatientId(new_id()) for _ in range(k))) for n, k in enumerate(counts)))
+    assert seal_settled(sealer, len(counts)) == len(counts)
+    report = verifier.verify()
+    assert report.intact, report.problems
+    assert report.sealed == len(counts)
+    with uow() as u:
+        sealed = u.audit_records.sealed(0, 100)
+    assert [len(s.indexed_patient_ids) for s in sealed] == counts
 
 
 @pytest.mark.postgres

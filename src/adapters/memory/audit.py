@@ -102,8 +102,14 @@ class InMemoryAuditRecords:
         with self._lock:
             rows = [r for r in self._table.rows if r.seal is not None and r.seal.position > after_position]
         rows.sort(key=lambda r: r.seal.position if r.seal else 0)
+        # No separate index here: search reads each entry's own ids, so they are what it holds.
         return [
-            SealedEntry(entry=r.entry, position=r.seal.position, chain_hash=r.seal.chain_hash)
+            SealedEntry(
+                entry=r.entry,
+                position=r.seal.position,
+                chain_hash=r.seal.chain_hash,
+                indexed_patient_ids=frozenset(r.entry.patient_ids),
+            )
             for r in rows[:limit]
             if r.seal is not None
         ]

@@ -2,7 +2,8 @@
 
 Each sealed entry's chain value is HMAC-SHA256(audit key, previous value | position | canonical entry).
 Without the key nobody can recompute the chain, so an edited, inserted or deleted entry breaks it; a
-truncated tail is caught by the anchors, the chain heads kept outside the database.
+truncated tail is caught by the anchors, the chain heads kept outside the database. The per-patient search
+index lies outside the chain: each sealed entry's index rows are checked against the ids the chain covers.
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ class Finding(StrEnum):
     TRUNCATED = "truncated"  # an anchor names a position the database no longer holds
     ANCHOR_MISMATCH = "anchor_mismatch"  # the entry at an anchored position has another chain value
     ANCHORS_UNREADABLE = "anchors_unreadable"  # the anchor file is damaged
+    INDEX_MISMATCH = "index_mismatch"  # the patient search index disagrees with an entry's patient ids
 
 
 @frozen(kw_only=True)
@@ -177,6 +179,9 @@ class AuditVerifier:
             if link(self.key, previous, sealed.position, sealed.entry) != sealed.chain_hash:
                 detail = f"entry {sealed.entry.id} does not match the chain"
                 problems.append(Problem(finding=Finding.ALTERED, position=sealed.position, detail=detail))
+            else:
+                # Only an entry the chain vouches for is a reference to hold the index to.
+                problems.extend(_index_problems(sealed))
             anchor = anchored.get(sealed.position)
             if anchor is not None:
                 if anchor.chain_hash == sealed.chain_hash:
@@ -197,6 +202,16 @@ class AuditVerifier:
         with self.uow() as uow:
             unsealed = uow.audit_records.count_unsealed()
         return Verification(problems=tuple(problems), sealed=count, unsealed=unsealed, anchors=len(anchors), head=head)
+
+
+def _index_problems(sealed: SealedEntry) -> list[Problem]:
+    # Counts only: which patients were hidden from (or added to) the access report is for the investigation.
+    named = frozenset(sealed.entry.patient_ids)
+    missing, extra = len(named - sealed.indexed_patient_ids), len(sealed.indexed_patient_ids - named)
+    if not missing and not extra:
+        return []
+    detail = f"entry {sealed.entry.id}: the patient index lacks {missing} of its patient ids and holds {extra} more"
+    return [Problem(finding=Finding.INDEX_MISMATCH, position=sealed.position, detail=detail)]
 
 
 def _order_problems(position: int, expected: int) -> list[Problem]:

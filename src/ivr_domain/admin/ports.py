@@ -25,11 +25,16 @@ class Seal:
 
 @frozen(kw_only=True)
 class SealedEntry:
-    """An entry as stored, with its seal."""
+    """An entry as stored, with its seal and the patient ids the search index holds for it.
+
+    The index (which the patient filter and the access report read) lies outside the chain, so the
+    verifier compares it with the entry's own `patient_ids`, which the chain covers.
+    """
 
     entry: AuditEntry
     position: int
     chain_hash: str
+    indexed_patient_ids: frozenset[PatientId]
 
 
 @frozen(kw_only=True)

@@ -206,16 +206,37 @@ class SqlAlchemyAuditRecords:
         )
 
     def sealed(self, after_position: int, limit: int) -> list[SealedEntry]:
-        """Return sealed entries after a position, in position order."""
+        """Return sealed entries after a position, in position order, each with its `audit_log_patients` ids."""
         rows = self._db.execute(
             _with_patient_uuids(
                 select(audit_log).where(audit_log.c.position > after_position).order_by(audit_log.c.position),
                 self._postgres,
             ).limit(limit)
-        )
+        ).all()
+        indexed = self._indexed_patients([row.seq for row in rows])
         return [
-            SealedEntry(entry=entry_from_row(row), position=row.position, chain_hash=row.chain_hash) for row in rows
+            SealedEntry(
+                entry=entry_from_row(row),
+                position=row.position,
+                chain_hash=row.chain_hash,
+                indexed_patient_ids=frozenset(indexed.get(row.seq, ())),
+            )
+            for row in rows
         ]
+
+    def _indexed_patients(self, seqs: list[int]) -> dict[int, list[PatientId]]:
+        """Read the index rows of a batch of entries in one query (the primary key leads with `audit_seq`)."""
+        indexed: dict[int, list[PatientId]] = {}
+        if not seqs:
+            return indexed
+        rows = self._db.execute(
+            select(audit_log_patients.c.audit_seq, audit_log_patients.c.patient_id).where(
+                audit_log_patients.c.audit_seq.in_(seqs)
+            )
+        )
+        for seq, patient_id in rows:
+            indexed.setdefault(seq, []).append(PatientId(patient_id))
+        return indexed
 
     def count_unsealed(self) -> int:
         """Count rows without a position."""
