@@ -10,27 +10,17 @@ serves every IVR of that patient).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from typing import Final, Protocol, TypeAlias
+from collections.abc import Iterable
+from typing import Final, Protocol
 
 from attrs import frozen
 
 from ivr_domain.ivr.lifecycle import OPEN_STATES, is_practice_party, is_reviewer_party, may_read
 from ivr_domain.ivr.model import Ivr, IvrStatus
 from ivr_domain.shared.actor import Actor, Projection
-from ivr_domain.shared.document_files import download_name
-from ivr_domain.shared.documents import DocumentKind, UploadedFile
-from ivr_domain.shared.errors import (
-    FieldError,
-    InvalidTransition,
-    NotFound,
-    NotPermitted,
-    TooLarge,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
-from ivr_domain.shared.ids import DocumentId, IvrId, PatientId, PracticeId, UserId
+from ivr_domain.shared.documents import DocumentKind, StoredDocument, UploadedFile
+from ivr_domain.shared.errors import FieldError
+from ivr_domain.shared.ids import DocumentId, IvrId, PatientId
 from ivr_domain.shared.paging import Page, PageRequest
 
 RESOURCE = "ivr_document"
@@ -43,30 +33,12 @@ PRACTICE_UPLOAD_STATES: Final = frozenset({IvrStatus.DRAFT, IvrStatus.SUBMITTED,
 REVIEWER_UPLOAD_STATES: Final = OPEN_STATES
 """While verification staff may add to an IVR (a payer's fax, a call note): as long as it is open."""
 
-UploadIvrDocumentError: TypeAlias = (
-    NotFound | NotPermitted | InvalidTransition | ValidationFailed | TooLarge | UnsupportedMediaType
-)
-
 
 @frozen(kw_only=True)
-class IvrDocument:
-    """A stored file of an IVR; its bytes live encrypted in the document store, never in the database."""
+class IvrDocument(StoredDocument):
+    """A stored file of an IVR; its patient is the IVR's."""
 
-    id: DocumentId
     ivr_id: IvrId
-    patient_id: PatientId
-    practice_id: PracticeId
-    kind: DocumentKind
-    content_type: str
-    size: int
-    sha256: str
-    uploaded_by: UserId
-    created_at: datetime
-
-    @property
-    def filename(self) -> str:
-        """Return the download name: kind, id and extension, nothing the uploader typed."""
-        return download_name(self.kind, self.id, self.content_type)
 
 
 class IvrDocumentRepository(Protocol):
@@ -128,11 +100,3 @@ class UploadIvrDocument:
 
     ivr_id: IvrId
     file: UploadedFile
-
-
-@frozen(kw_only=True)
-class IvrDocumentDownload:
-    """An IVR document's metadata and a way to stream its bytes, checked against the recorded size and digest."""
-
-    document: IvrDocument
-    chunks: Callable[[], Iterator[bytes]]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from itertools import chain
+from typing import TypeAlias
 
 from returns.result import Failure, Result
 
 from ivr_domain.shared.documents import (
-    EXTENSIONS,
     JPEG,
     PDF,
     PNG,
@@ -29,11 +29,24 @@ from ivr_domain.shared.documents import (
     UploadRefused,
     sniff_content_type,
 )
-from ivr_domain.shared.errors import FieldError, TooLarge, UnsupportedMediaType, ValidationFailed
+from ivr_domain.shared.errors import (
+    FieldError,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    TooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from ivr_domain.shared.ids import DocumentId
 
 ACCEPTED_TYPES = (PDF, PNG, JPEG, TIFF)
 DOCUMENT_SORTS = ("created_at",)
+
+UploadError: TypeAlias = (
+    NotFound | NotPermitted | InvalidTransition | ValidationFailed | TooLarge | UnsupportedMediaType
+)
+"""Every refusal of an upload, whoever owns the document: the owner's scope, role and state, then the file's own."""
 
 
 def read_form(upload: UploadedFile) -> tuple[DocumentKind | None, ValidationFailed | None]:
@@ -86,8 +99,3 @@ def verified(store: DocumentStore, document_id: DocumentId, *, size: int, sha256
         yield chunk
     if seen != size or digest.hexdigest() != sha256:
         raise DocumentUnreadable(f"document {document_id} does not match its recorded size and digest")
-
-
-def download_name(kind: DocumentKind, document_id: DocumentId, content_type: str) -> str:
-    """Return a download name made of kind, id and extension, nothing an uploader typed (names carry PHI)."""
-    return f"{kind.value}-{document_id}.{EXTENSIONS.get(content_type, 'bin')}"

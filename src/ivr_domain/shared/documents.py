@@ -1,21 +1,22 @@
-"""Stored files, for every context that keeps documents: the byte store's ports, sniffing and tallying.
+"""Stored files, for every context that keeps documents: their metadata, the byte store's ports, sniffing and tallying.
 
 The core never sees how bytes are kept (an encrypted folder, memory, later object storage); it streams
-chunks in and out through `DocumentStore`, and the future key-rotation job drives `DocumentKeys`.
+chunks in and out through `DocumentStore`, and key rotation re-encrypts them through `DocumentKeys`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from attrs import frozen
 from returns.result import Result
 
 from ivr_domain.shared.errors import FieldError, TooLarge, ValidationFailed
-from ivr_domain.shared.ids import DocumentId
+from ivr_domain.shared.ids import DocumentId, PatientId, PracticeId, UserId
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -46,6 +47,37 @@ class DocumentKind(StrEnum):
     WOUND_PHOTO = "wound_photo"
     SIGNED_FORM = "signed_form"
     OTHER = "other"
+
+
+@frozen(kw_only=True)
+class StoredDocument:
+    """A document's metadata, whoever owns it: its bytes live encrypted in the document store, never in the database."""
+
+    id: DocumentId
+    patient_id: PatientId
+    practice_id: PracticeId
+    kind: DocumentKind
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: UserId
+    created_at: datetime
+
+    @property
+    def filename(self) -> str:
+        """Return the download name: kind, id and extension, nothing the uploader typed (names carry PHI)."""
+        return f"{self.kind.value}-{self.id}.{EXTENSIONS.get(self.content_type, 'bin')}"
+
+
+D = TypeVar("D", bound=StoredDocument)
+
+
+@frozen(kw_only=True)
+class Download(Generic[D]):
+    """A document's metadata and a way to stream its bytes, checked against the recorded size and digest."""
+
+    document: D
+    chunks: Callable[[], Iterator[bytes]]
 
 
 @frozen(kw_only=True)

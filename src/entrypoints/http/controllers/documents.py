@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from itertools import chain
 from typing import Annotated, Any
 from uuid import UUID
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
-from litestar.params import PathParameter, QueryParameter, SkipValidation
+from litestar.params import PathParameter, SkipValidation
 from litestar.response import Stream
 
 from entrypoints.http.auth import BearerAuth
-from entrypoints.http.controllers.support import BEARER, Cursor, Limit, ok, page_request, sort_description
+from entrypoints.http.controllers.document_transfers import DocumentIdPath, Sort, attachment, receive_upload
+from entrypoints.http.controllers.support import BEARER, Cursor, Limit, ok, page_request
 from entrypoints.http.headers import PHI_HEADERS
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
 from entrypoints.http.schemas.documents import (
@@ -21,12 +20,9 @@ from entrypoints.http.schemas.documents import (
     DownloadOperation,
     UploadOperation,
     document_out,
-    repr_digest,
 )
-from entrypoints.http.uploads import BodyReader, UploadForm, boundary_of, upload_guard
+from entrypoints.http.uploads import upload_guard
 from ivr_domain.patients.documents import (
-    DOCUMENT_SORTS,
-    Document,
     GetDocumentHandler,
     ListDocumentsHandler,
     UploadDocumentHandler,
@@ -34,8 +30,6 @@ from ivr_domain.patients.documents import (
 from ivr_domain.shared.ids import DocumentId, PatientId
 
 PatientIdPath = Annotated[UUID, PathParameter(description="the patient's id")]
-DocumentIdPath = Annotated[UUID, PathParameter(description="the document's id")]
-Sort = Annotated[str, QueryParameter(description=sort_description(*DOCUMENT_SORTS))]
 
 
 class DocumentsController(Controller):
@@ -61,19 +55,9 @@ class DocumentsController(Controller):
         upload_document: SkipValidation[UploadDocumentHandler],
     ) -> Response[DocumentOut]:
         """Upload a file (`kind`, then `file`) of at most the document limit; its type is read from its bytes."""
-        boundary = boundary_of(request) or ""  # the guard refused anything else
-        reader = BodyReader(request)
-
-        def run() -> Document:
-            # In a worker thread: the core is synchronous, and the body is pulled from the event loop as it streams.
-            actor = bearer.actor(request)
-            form = UploadForm(boundary, reader.read)
-            try:
-                return ok(upload_document(actor, form.command(PatientId(patient_id))))
-            finally:
-                form.drain()
-
-        document = await anyio.to_thread.run_sync(run)
+        document = await receive_upload(
+            request, bearer, lambda actor, form: upload_document(actor, form.command(PatientId(patient_id)))
+        )
         headers = {**PHI_HEADERS, "Location": f"/api/v1/patients/{patient_id}/documents/{document.id}"}
         return Response(document_out(document), status_code=201, headers=headers)
 
@@ -112,16 +96,4 @@ class DocumentsController(Controller):
     ) -> Stream:
         """Download a document as an attachment, streamed, with `Repr-Digest` of its bytes."""
         actor = bearer.actor(request)
-        download = ok(get_document(actor, PatientId(patient_id), DocumentId(document_id)))
-        document = download.document
-        chunks = download.chunks()
-        # Read the first chunk now: a missing or tampered file fails before the status line is sent.
-        first = next(chunks, b"")
-        headers = {
-            **PHI_HEADERS,
-            "Content-Length": str(document.size),
-            "Content-Disposition": f'attachment; filename="{document.filename}"',
-            "Repr-Digest": repr_digest(document.sha256),
-            "X-Content-Type-Options": "nosniff",
-        }
-        return Stream(chain((first,), chunks), media_type=document.content_type, headers=headers)
+        return attachment(ok(get_document(actor, PatientId(patient_id), DocumentId(document_id))))

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from itertools import chain
 from typing import Annotated, Any
 from uuid import UUID
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromQuery, PathParameter, QueryParameter, SkipValidation
+from litestar.params import FromQuery, PathParameter, SkipValidation
 from litestar.response import Stream
 
 from entrypoints.http.auth import BearerAuth
-from entrypoints.http.controllers.support import BEARER, Cursor, Limit, ok, page_request, sort_description
+from entrypoints.http.controllers.document_transfers import DocumentIdPath, Sort, attachment, receive_upload
+from entrypoints.http.controllers.support import BEARER, Cursor, Limit, ok, page_request
 from entrypoints.http.headers import PHI_HEADERS
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
-from entrypoints.http.schemas.documents import DownloadOperation, UploadOperation, repr_digest
+from entrypoints.http.schemas.documents import DownloadOperation, UploadOperation
 from entrypoints.http.schemas.ivr_documents import IvrDocumentOut, IvrDocumentPage, ivr_document_out
-from entrypoints.http.uploads import BodyReader, UploadForm, boundary_of, upload_guard
-from ivr_domain.ivr.documents import IvrDocument, UploadIvrDocument
+from entrypoints.http.uploads import upload_guard
+from ivr_domain.ivr.documents import UploadIvrDocument
 from ivr_domain.ivr.use_cases.documents import (
     GetIvrDocumentHandler,
     ListIvrDocumentsHandler,
     UploadIvrDocumentHandler,
 )
-from ivr_domain.shared.document_files import DOCUMENT_SORTS
 from ivr_domain.shared.documents import DocumentKind
 from ivr_domain.shared.ids import DocumentId, IvrId
 
 IvrIdPath = Annotated[UUID, PathParameter(description="the IVR's id")]
-DocumentIdPath = Annotated[UUID, PathParameter(description="the document's id")]
-Sort = Annotated[str, QueryParameter(description=sort_description(*DOCUMENT_SORTS))]
 
 
 class IvrDocumentsController(Controller):
@@ -56,19 +52,11 @@ class IvrDocumentsController(Controller):
         upload_ivr_document: SkipValidation[UploadIvrDocumentHandler],
     ) -> Response[IvrDocumentOut]:
         """Add a file (`kind`, then `file`) to an IVR; its type is read from its bytes; 409 once the IVR is closed."""
-        boundary = boundary_of(request) or ""  # the guard refused anything else
-        reader = BodyReader(request)
-
-        def run() -> IvrDocument:
-            # In a worker thread: the core is synchronous, and the body is pulled from the event loop as it streams.
-            actor = bearer.actor(request)
-            form = UploadForm(boundary, reader.read)
-            try:
-                return ok(upload_ivr_document(actor, UploadIvrDocument(ivr_id=IvrId(ivr_id), file=form.upload())))
-            finally:
-                form.drain()
-
-        document = await anyio.to_thread.run_sync(run)
+        document = await receive_upload(
+            request,
+            bearer,
+            lambda actor, form: upload_ivr_document(actor, UploadIvrDocument(ivr_id=IvrId(ivr_id), file=form.upload())),
+        )
         headers = {**PHI_HEADERS, "Location": f"/api/v1/ivrs/{ivr_id}/documents/{document.id}"}
         return Response(ivr_document_out(document), status_code=201, headers=headers)
 
@@ -108,16 +96,4 @@ class IvrDocumentsController(Controller):
     ) -> Stream:
         """Download an IVR document as an attachment, streamed, with `Repr-Digest` of its bytes."""
         actor = bearer.actor(request)
-        download = ok(get_ivr_document(actor, IvrId(ivr_id), DocumentId(document_id)))
-        document = download.document
-        chunks = download.chunks()
-        # Read the first chunk now: a missing or tampered file fails before the status line is sent.
-        first = next(chunks, b"")
-        headers = {
-            **PHI_HEADERS,
-            "Content-Length": str(document.size),
-            "Content-Disposition": f'attachment; filename="{document.filename}"',
-            "Repr-Digest": repr_digest(document.sha256),
-            "X-Content-Type-Options": "nosniff",
-        }
-        return Stream(chain((first,), chunks), media_type=document.content_type, headers=headers)
+        return attachment(ok(get_ivr_document(actor, IvrId(ivr_id), DocumentId(document_id))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -22,6 +23,7 @@ from litestar.openapi.spec import (
 
 from entrypoints.http.schemas.common import utc
 from ivr_domain.patients.documents import ACCEPTED_TYPES, Document, DocumentKind
+from ivr_domain.shared.documents import StoredDocument
 
 
 class DocumentOut(msgspec.Struct, kw_only=True):
@@ -46,21 +48,26 @@ class DocumentPage(msgspec.Struct, kw_only=True):
     next_cursor: str | None
 
 
-def document_out(document: Document) -> DocumentOut:
-    """Return the wire form of a document; documents never change, so version is 1 and updated_at is created_at."""
+def document_fields(document: StoredDocument) -> dict[str, Any]:
+    """Return the wire fields every document has; documents never change: version 1, updated_at is created_at."""
     at = utc(document.created_at)
-    return DocumentOut(
-        id=document.id,
-        patient_id=document.patient_id,
-        kind=document.kind.value,
-        content_type=document.content_type,
-        size=document.size,
-        sha256=document.sha256,
-        uploaded_by=document.uploaded_by,
-        version=1,
-        created_at=at,
-        updated_at=at,
-    )
+    return {
+        "id": document.id,
+        "patient_id": document.patient_id,
+        "kind": document.kind.value,
+        "content_type": document.content_type,
+        "size": document.size,
+        "sha256": document.sha256,
+        "uploaded_by": document.uploaded_by,
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def document_out(document: Document) -> DocumentOut:
+    """Return the wire form of a patient's document."""
+    return DocumentOut(**document_fields(document))
 
 
 def repr_digest(sha256_hex: str) -> str:

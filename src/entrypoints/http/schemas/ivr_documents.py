@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from entrypoints.http.schemas.common import utc
+from entrypoints.http.schemas.documents import document_fields
 from ivr_domain.ivr.documents import IvrDocument
 
 
@@ -35,18 +35,5 @@ class IvrDocumentPage(msgspec.Struct, kw_only=True):
 
 
 def ivr_document_out(document: IvrDocument) -> IvrDocumentOut:
-    """Return the wire form of an IVR document; documents never change, so version is 1."""
-    at = utc(document.created_at)
-    return IvrDocumentOut(
-        id=document.id,
-        ivr_id=document.ivr_id,
-        patient_id=document.patient_id,
-        kind=document.kind.value,
-        content_type=document.content_type,
-        size=document.size,
-        sha256=document.sha256,
-        uploaded_by=document.uploaded_by,
-        version=1,
-        created_at=at,
-        updated_at=at,
-    )
+    """Return the wire form of an IVR document."""
+    return IvrDocumentOut(ivr_id=document.ivr_id, **document_fields(document))

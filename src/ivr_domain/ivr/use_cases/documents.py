@@ -20,9 +20,7 @@ from ivr_domain.ivr.documents import (
     RESOURCE,
     UPLOAD,
     IvrDocument,
-    IvrDocumentDownload,
     UploadIvrDocument,
-    UploadIvrDocumentError,
     may_read_documents,
     may_upload,
     upload_states,
@@ -33,8 +31,8 @@ from ivr_domain.ivr.ports import IvrUnitOfWork
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditEntry, AuditTrail
 from ivr_domain.shared.clock import Clock
-from ivr_domain.shared.document_files import DOCUMENT_SORTS, read_form, receive, verified
-from ivr_domain.shared.documents import DocumentKind, DocumentStore, StoredContent
+from ivr_domain.shared.document_files import DOCUMENT_SORTS, UploadError, read_form, receive, verified
+from ivr_domain.shared.documents import DocumentKind, DocumentStore, Download, StoredContent
 from ivr_domain.shared.errors import (
     DomainError,
     InvalidQuery,
@@ -108,7 +106,7 @@ class UploadIvrDocumentHandler:
     clock: Clock
     max_bytes: int
 
-    def __call__(self, actor: Actor, cmd: UploadIvrDocument) -> Result[IvrDocument, UploadIvrDocumentError]:
+    def __call__(self, actor: Actor, cmd: UploadIvrDocument) -> Result[IvrDocument, UploadError]:
         """Answer in order: 404 scope, 403 role, 409 state, 422 form, 415 sniffed type, 413 size; else store."""
         ivr = _reach(self.uow, actor, cmd.ivr_id)
         if ivr is None:
@@ -204,7 +202,7 @@ class GetIvrDocumentHandler:
 
     def __call__(
         self, actor: Actor, ivr_id: IvrId, document_id: DocumentId
-    ) -> Result[IvrDocumentDownload, NotFound | NotPermitted]:
+    ) -> Result[Download[IvrDocument], NotFound | NotPermitted]:
         """Return the metadata and a chunk stream; 404 outside scope or unknown, 403 without the full projection."""
         with self.uow() as uow:
             ivr = uow.ivrs.get(ivr_id, scope=actor.scope)
@@ -220,4 +218,4 @@ class GetIvrDocumentHandler:
             uow.audit.append(about.entry(resource_id=document_id))
             uow.commit()
         chunks = partial(verified, self.store, document.id, size=document.size, sha256=document.sha256)
-        return Success(IvrDocumentDownload(document=document, chunks=chunks))
+        return Success(Download(document=document, chunks=chunks))

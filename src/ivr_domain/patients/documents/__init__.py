@@ -2,11 +2,9 @@
 
 from ivr_domain.patients.documents._model import (
     Document,
-    DocumentDownload,
     DocumentRepository,
     DocumentsUnitOfWork,
     UploadDocument,
-    UploadDocumentError,
     may_read_documents,
     may_write_documents,
 )
@@ -18,14 +16,12 @@ __all__ = [
     "ACCEPTED_TYPES",
     "DOCUMENT_SORTS",
     "Document",
-    "DocumentDownload",
     "DocumentKind",
     "DocumentRepository",
     "DocumentsUnitOfWork",
     "GetDocumentHandler",
     "ListDocumentsHandler",
     "UploadDocument",
-    "UploadDocumentError",
     "UploadDocumentHandler",
     "may_read_documents",
     "may_write_documents",

@@ -7,28 +7,18 @@ name is kept, since names carry PHI ("smith-ulcer.jpg"): downloads are named `<k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Protocol, TypeAlias
+from typing import Protocol
 
 from attrs import frozen
 
 from ivr_domain.patients.ports import PatientRepository
 from ivr_domain.shared.actor import Actor, Permission, Projection
 from ivr_domain.shared.audit import AuditLog
-from ivr_domain.shared.document_files import download_name
-from ivr_domain.shared.documents import DocumentKind, UploadedFile
-from ivr_domain.shared.errors import (
-    FieldError,
-    InvalidTransition,
-    NotFound,
-    NotPermitted,
-    TooLarge,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
-from ivr_domain.shared.ids import DocumentId, PatientId, PracticeId, UserId
+from ivr_domain.shared.documents import StoredDocument, UploadedFile
+from ivr_domain.shared.errors import FieldError
+from ivr_domain.shared.ids import DocumentId, PatientId
 from ivr_domain.shared.paging import Page, PageRequest
 
 RESOURCE = "patient_document"
@@ -36,29 +26,10 @@ UPLOAD = "patients.documents.upload"
 LIST = "patients.documents.list"
 READ = "patients.documents.read"
 
-UploadDocumentError: TypeAlias = (
-    NotFound | NotPermitted | InvalidTransition | ValidationFailed | TooLarge | UnsupportedMediaType
-)
-
 
 @frozen(kw_only=True)
-class Document:
-    """A stored file of a patient; its bytes live encrypted in the document store, never in the database."""
-
-    id: DocumentId
-    patient_id: PatientId
-    practice_id: PracticeId
-    kind: DocumentKind
-    content_type: str
-    size: int
-    sha256: str
-    uploaded_by: UserId
-    created_at: datetime
-
-    @property
-    def filename(self) -> str:
-        """Return the download name: kind, id and extension, nothing the uploader typed."""
-        return download_name(self.kind, self.id, self.content_type)
+class Document(StoredDocument):
+    """A stored file of a patient."""
 
 
 class DocumentRepository(Protocol):
@@ -122,11 +93,3 @@ class UploadDocument:
     def file(self) -> UploadedFile:
         """Return the form without its owner, as the shared document steps take it."""
         return UploadedFile(kind=self.kind, content=self.content, problems=self.problems)
-
-
-@frozen(kw_only=True)
-class DocumentDownload:
-    """A document's metadata and a way to stream its bytes, checked against the recorded size and digest."""
-
-    document: Document
-    chunks: Callable[[], Iterator[bytes]]

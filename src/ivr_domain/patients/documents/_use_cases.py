@@ -15,10 +15,8 @@ from ivr_domain.patients.documents._model import (
     RESOURCE,
     UPLOAD,
     Document,
-    DocumentDownload,
     DocumentsUnitOfWork,
     UploadDocument,
-    UploadDocumentError,
     may_read_documents,
     may_write_documents,
 )
@@ -26,8 +24,8 @@ from ivr_domain.patients.model import Patient
 from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import Clock
-from ivr_domain.shared.document_files import DOCUMENT_SORTS, read_form, receive, verified
-from ivr_domain.shared.documents import DocumentKind, DocumentStore, StoredContent
+from ivr_domain.shared.document_files import DOCUMENT_SORTS, UploadError, read_form, receive, verified
+from ivr_domain.shared.documents import DocumentKind, DocumentStore, Download, StoredContent
 from ivr_domain.shared.errors import InvalidQuery, InvalidTransition, NotFound, NotPermitted, ValidationFailed
 from ivr_domain.shared.ids import DocumentId, PatientId, new_id
 from ivr_domain.shared.paging import Page, PageRequest
@@ -53,7 +51,7 @@ class UploadDocumentHandler:
     clock: Clock
     max_bytes: int
 
-    def __call__(self, actor: Actor, cmd: UploadDocument) -> Result[Document, UploadDocumentError]:
+    def __call__(self, actor: Actor, cmd: UploadDocument) -> Result[Document, UploadError]:
         """Answer in order: 404 scope, 403 role, 409 archived, 422 fields, 415 sniffed type, 413 size; else store."""
         about = _about(cmd.patient_id)
         with self.uow() as uow:
@@ -140,7 +138,7 @@ class GetDocumentHandler:
 
     def __call__(
         self, actor: Actor, patient_id: PatientId, document_id: DocumentId
-    ) -> Result[DocumentDownload, NotFound | NotPermitted]:
+    ) -> Result[Download[Document], NotFound | NotPermitted]:
         """Return the metadata and a chunk stream; 404 outside scope or unknown, 403 without the full projection."""
         about = _about(patient_id)
         with self.uow() as uow:
@@ -157,4 +155,4 @@ class GetDocumentHandler:
             uow.audit.append(self.audit.entry(actor, READ, resource_id=document.id, **about))
             uow.commit()
         chunks = partial(verified, self.store, document.id, size=document.size, sha256=document.sha256)
-        return Success(DocumentDownload(document=document, chunks=chunks))
+        return Success(Download(document=document, chunks=chunks))
