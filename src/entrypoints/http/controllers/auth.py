@@ -12,6 +12,7 @@ from entrypoints.http.controllers.support import BEARER, IfMatch, checks_before_
 from entrypoints.http.decoding import decode, decode_in_order, with_body
 from entrypoints.http.headers import NO_STORE, expected_version, object_headers
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
+from entrypoints.http.problems import RefusalContext
 from entrypoints.http.schemas.auth import ForgotPasswordBody, LoginBody, TokenOut, UpdateMeBody, token_out
 from entrypoints.http.schemas.users import MeOut, me_out
 from entrypoints.settings import Settings
@@ -187,4 +188,6 @@ class AuthController(Controller):
     ) -> None:
         """Change the caller's password; their other sessions end. Wrong current passwords count as failed logins."""
         actor = bearer.actor(request)
-        ok(change_password(actor, decode(body, ChangePassword)))
+        # One's own account is always in reach: a body refused for its fields is this change's refusal, audited.
+        about = RefusalContext(action="auth.password_change", resource_type="user", resource_id=actor.user_id)
+        ok(change_password(actor, decode_in_order(body, ChangePassword, lambda: about)))

@@ -23,7 +23,7 @@ from entrypoints.http.controllers.support import (
     sort_description,
     writer,
 )
-from entrypoints.http.decoding import decode_in_order, parse_json, structure, with_body
+from entrypoints.http.decoding import decode_in_order, parse_json, with_body
 from entrypoints.http.headers import PHI_HEADERS, expected_version, object_headers
 from entrypoints.http.idempotency import Idempotency
 from entrypoints.http.openapi import BODY, PROTECTED, problem_responses
@@ -37,7 +37,7 @@ from entrypoints.http.schemas.patients import (
     patient_input,
     patient_out,
 )
-from ivr_domain.patients.policy import may_write
+from ivr_domain.patients.policy import may_read, may_write
 from ivr_domain.patients.ports import PATIENT_SORTS, MemberIdSearch, NameAndBirthDate, PatientFilter, PatientSearch
 from ivr_domain.patients.use_cases import (
     ArchivePatient,
@@ -62,11 +62,13 @@ def _writer(actor: Actor, action: str) -> Callable[[], RefusalContext]:
     return writer(may_write(actor), action, "patient")
 
 
-def _search(body: RawBody) -> PatientSearch:
+def _search(body: RawBody, actor: Actor) -> PatientSearch:
+    """Decode a search body after the search's 403, so that its 422 is the search's refusal, audited."""
     parsed = parse_json(body)
-    if isinstance(parsed, dict) and "member_id" in parsed:
-        return structure(parsed, MemberIdSearch)
-    return structure(parsed, NameAndBirthDate)
+    target: type[PatientSearch] = (
+        MemberIdSearch if isinstance(parsed, dict) and "member_id" in parsed else NameAndBirthDate
+    )
+    return decode_in_order(body, target, writer(may_read(actor), "patients.search", "patient"))
 
 
 class PatientsController(Controller):
@@ -151,7 +153,7 @@ class PatientsController(Controller):
     ) -> Response[PatientMatches]:
         """Find patients by exact last name and date of birth (first name optional), or by member id."""
         actor = bearer.actor(request)
-        found = ok(search_patients(actor, _search(body)))
+        found = ok(search_patients(actor, _search(body, actor)))
         return Response(PatientMatches(items=[patient_out(p) for p in found]), headers=PHI_HEADERS)
 
     @get("/{patient_id:str}", sync_to_thread=True, responses=problem_responses(*PROTECTED, 404))
