@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -20,6 +21,9 @@ class SettingsError(ValueError):
     """A configuration value is missing or malformed."""
 
 
+KEY_VARIABLES = ("IVR_CIPHER_KEYS", "IVR_CIPHER_CURRENT_KEY", "IVR_BLIND_INDEX_KEY", "IVR_JWT_SECRET")
+
+
 @frozen(kw_only=True)
 class KeySettings:
     """Where keys come from: generated into the data directory, or given whole (production)."""
@@ -29,6 +33,16 @@ class KeySettings:
     current_cipher_key: str | None = None
     blind_index_key: str | None = None
     jwt_secret: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # A forgotten variable must not fall back to the key file: data would be encrypted under unintended keys.
+        given = (self.cipher_keys, self.current_cipher_key, self.blind_index_key, self.jwt_secret)
+        missing = [name for name, value in zip(KEY_VARIABLES, given, strict=True) if not value]
+        if missing and len(missing) < len(KEY_VARIABLES):
+            raise SettingsError(
+                f"keys from the environment need all of {', '.join(KEY_VARIABLES)}; {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set (set all four, or none to use the key file)"
+            )
 
     @property
     def from_environment(self) -> bool:
@@ -110,6 +124,12 @@ class Settings:
 
 
 MAX_WORKERS = 64
+DAY_SECONDS = 24 * 60 * 60
+GIBIBYTE = 1024 * 1024 * 1024
+MAX_RETRY_WAIT_SECONDS = 7 * DAY_SECONDS
+"""The longest wait before a dispatch retry (procrastinate waits base ** attempt seconds)."""
+PROCRASTINATE_STALLED_SECONDS = 30
+"""Procrastinate's own threshold, three heartbeats: below it, live workers' jobs would be queued again."""
 
 
 def _log_level(env: Mapping[str, str]) -> str:
@@ -120,9 +140,7 @@ def _log_level(env: Mapping[str, str]) -> str:
 
 
 def _workers(env: Mapping[str, str], database_url: str) -> int:
-    workers = _int(env, "IVR_WORKERS", 1)
-    if not 1 <= workers <= MAX_WORKERS:
-        raise SettingsError(f"IVR_WORKERS must be from 1 to {MAX_WORKERS}")
+    workers = _int(env, "IVR_WORKERS", 1, minimum=1, maximum=MAX_WORKERS)
     if workers > 1 and database_url == "memory":
         raise SettingsError("IVR_WORKERS above 1 needs a database: each process of the memory store has its own data")
     if workers > 1 and not env.get("IVR_REDIS_URL"):
@@ -131,24 +149,39 @@ def _workers(env: Mapping[str, str], database_url: str) -> int:
     return workers
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, not {raw!r}") from exc
+    _check_range(name, raw, value, minimum, maximum)
+    return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
+    if not math.isfinite(value):
+        raise SettingsError(f"{name} must be a finite number from {_shown(minimum)} to {_shown(maximum)}, not {raw!r}")
+    _check_range(name, raw, value, minimum, maximum)
+    return value
+
+
+def _check_range(name: str, raw: str, value: float, minimum: float, maximum: float) -> None:
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be from {_shown(minimum)} to {_shown(maximum)}, not {raw!r}")
+
+
+def _shown(bound: float) -> str:
+    return str(int(bound)) if bound == int(bound) else str(bound)
 
 
 def _document_kinds(env: Mapping[str, str], name: str) -> frozenset[DocumentKind]:
@@ -163,20 +196,41 @@ def _document_kinds(env: Mapping[str, str], name: str) -> frozenset[DocumentKind
     return frozenset(allowed[n] for n in names)
 
 
+def _minutes(env: Mapping[str, str], name: str, default: int) -> timedelta:
+    """Read a lifetime or window in whole minutes, from one minute to a day."""
+    return timedelta(minutes=_int(env, name, default, minimum=1, maximum=24 * 60))
+
+
 def _auth(env: Mapping[str, str]) -> AuthPolicy:
     base = AuthPolicy()
+    idle_limit = _minutes(env, "IVR_SESSION_IDLE_MINUTES", 30)
+    touch_seconds = _int(env, "IVR_SESSION_TOUCH_SECONDS", 60, minimum=0, maximum=60 * 60)
+    if touch_seconds >= idle_limit.total_seconds():
+        # Activity recorded less often than the idle limit would log out people who are working.
+        raise SettingsError(
+            f"IVR_SESSION_TOUCH_SECONDS ({touch_seconds}) must be shorter than IVR_SESSION_IDLE_MINUTES "
+            f"({idle_limit.total_seconds():.0f} seconds)"
+        )
+    logins = {"minimum": 1, "maximum": 100_000}
     return AuthPolicy(
-        access_token_ttl=timedelta(minutes=_int(env, "IVR_ACCESS_TOKEN_MINUTES", 10)),
-        idle_limit=timedelta(minutes=_int(env, "IVR_SESSION_IDLE_MINUTES", 30)),
-        absolute_limit=timedelta(hours=_int(env, "IVR_SESSION_ABSOLUTE_HOURS", 12)),
-        touch_interval=timedelta(seconds=_int(env, "IVR_SESSION_TOUCH_SECONDS", 60)),
-        lockout_threshold=_int(env, "IVR_LOCKOUT_THRESHOLD", base.lockout_threshold),
-        lockout_window=timedelta(minutes=_int(env, "IVR_LOCKOUT_WINDOW_MINUTES", 15)),
-        lockout_duration=timedelta(minutes=_int(env, "IVR_LOCKOUT_MINUTES", 15)),
-        login_limit_per_address=_int(env, "IVR_LOGIN_LIMIT_PER_ADDRESS", base.login_limit_per_address),
-        login_limit_per_account=_int(env, "IVR_LOGIN_LIMIT_PER_ACCOUNT", base.login_limit_per_account),
-        reset_token_ttl=timedelta(minutes=_int(env, "IVR_RESET_TOKEN_MINUTES", 30)),
-        min_password_length=_int(env, "IVR_MIN_PASSWORD_LENGTH", base.min_password_length),
+        access_token_ttl=_minutes(env, "IVR_ACCESS_TOKEN_MINUTES", 10),
+        idle_limit=idle_limit,
+        absolute_limit=timedelta(hours=_int(env, "IVR_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=30 * 24)),
+        touch_interval=timedelta(seconds=touch_seconds),
+        lockout_threshold=_int(env, "IVR_LOCKOUT_THRESHOLD", base.lockout_threshold, minimum=1, maximum=100),
+        lockout_window=_minutes(env, "IVR_LOCKOUT_WINDOW_MINUTES", 15),
+        lockout_duration=_minutes(env, "IVR_LOCKOUT_MINUTES", 15),
+        login_limit_per_address=_int(env, "IVR_LOGIN_LIMIT_PER_ADDRESS", base.login_limit_per_address, **logins),
+        login_limit_per_account=_int(env, "IVR_LOGIN_LIMIT_PER_ACCOUNT", base.login_limit_per_account, **logins),
+        reset_token_ttl=_minutes(env, "IVR_RESET_TOKEN_MINUTES", 30),
+        # The policy's own minimum is a floor an operator may raise, never lower.
+        min_password_length=_int(
+            env,
+            "IVR_MIN_PASSWORD_LENGTH",
+            base.min_password_length,
+            minimum=base.min_password_length,
+            maximum=base.max_password_length,
+        ),
     )
 
 
@@ -187,17 +241,23 @@ def _events(env: Mapping[str, str], database_url: str) -> EventSettings:
         raise SettingsError("IVR_EVENTS_DISPATCH must be 'inline' or 'procrastinate'")
     if dispatch == "procrastinate" and not postgres:
         raise SettingsError("IVR_EVENTS_DISPATCH=procrastinate needs a PostgreSQL IVR_DATABASE_URL")
-    concurrency = _int(env, "IVR_WORKER_CONCURRENCY", 4)
-    if concurrency < 1:
-        raise SettingsError("IVR_WORKER_CONCURRENCY must be at least 1")
+    attempts = _int(env, "IVR_DISPATCH_MAX_ATTEMPTS", 10, minimum=1, maximum=100)
+    base_seconds = _int(env, "IVR_DISPATCH_RETRY_BASE_SECONDS", 2, minimum=1, maximum=60 * 60)
+    if base_seconds**attempts > MAX_RETRY_WAIT_SECONDS:
+        raise SettingsError(
+            f"IVR_DISPATCH_RETRY_BASE_SECONDS ** IVR_DISPATCH_MAX_ATTEMPTS ({base_seconds} ** {attempts} seconds, "
+            f"the last retry's wait) must be at most a week ({MAX_RETRY_WAIT_SECONDS} seconds)"
+        )
     return EventSettings(
         dispatch="procrastinate" if dispatch == "procrastinate" else "inline",
-        replay_interval_seconds=_float(env, "IVR_OUTBOX_REPLAY_SECONDS", 30.0),
-        replay_after_seconds=_float(env, "IVR_OUTBOX_REPLAY_AFTER_SECONDS", 60.0),
-        worker_concurrency=concurrency,
-        retry_attempts=_int(env, "IVR_DISPATCH_MAX_ATTEMPTS", 10),
-        retry_base_seconds=_int(env, "IVR_DISPATCH_RETRY_BASE_SECONDS", 2),
-        stalled_after_seconds=_float(env, "IVR_WORKER_STALLED_SECONDS", 60.0),
+        replay_interval_seconds=_float(env, "IVR_OUTBOX_REPLAY_SECONDS", 30.0, minimum=0, maximum=DAY_SECONDS),
+        replay_after_seconds=_float(env, "IVR_OUTBOX_REPLAY_AFTER_SECONDS", 60.0, minimum=1, maximum=DAY_SECONDS),
+        worker_concurrency=_int(env, "IVR_WORKER_CONCURRENCY", 4, minimum=1, maximum=256),
+        retry_attempts=attempts,
+        retry_base_seconds=base_seconds,
+        stalled_after_seconds=_float(
+            env, "IVR_WORKER_STALLED_SECONDS", 60.0, minimum=PROCRASTINATE_STALLED_SECONDS, maximum=DAY_SECONDS
+        ),
     )
 
 
@@ -206,10 +266,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or a given mapping), with the embedded defaults."""
-    try:
-        return _load_settings(os.environ if env is None else env)
-    except OverflowError:
-        raise SettingsError("a duration setting (IVR_*_SECONDS, _MINUTES or _HOURS) is too large") from None
+    return _load_settings(os.environ if env is None else env)
 
 
 def _load_settings(env: Mapping[str, str]) -> Settings:
@@ -217,11 +274,12 @@ def _load_settings(env: Mapping[str, str]) -> Settings:
     hashing = env.get("IVR_PASSWORD_HASHING", "owasp")
     if hashing not in ("owasp", "fast"):
         raise SettingsError("IVR_PASSWORD_HASHING must be 'owasp' or 'fast'")
-    port = _int(env, "IVR_PORT", 8000)
+    port = _int(env, "IVR_PORT", 8000, minimum=1, maximum=65535)
     host = env.get("IVR_HOST", "127.0.0.1")
     database_url = env.get("IVR_DATABASE_URL") or f"sqlite:///{data_dir / 'ivr.db'}"
     proxies = frozenset(p.strip() for p in env.get("IVR_TRUSTED_PROXIES", "").split(",") if p.strip())
     workers = _workers(env, database_url)
+    timer = {"minimum": 0, "maximum": DAY_SECONDS}  # 0: never
     return Settings(
         environment=env.get("IVR_ENV", "development"),
         data_dir=data_dir,
@@ -235,27 +293,27 @@ def _load_settings(env: Mapping[str, str]) -> Settings:
             blind_index_key=env.get("IVR_BLIND_INDEX_KEY") or None,
             jwt_secret=env.get("IVR_JWT_SECRET") or None,
         ),
-        ivr_expiry_seconds=_float(env, "IVR_EXPIRY_SECONDS", 900.0),
+        ivr_expiry_seconds=_float(env, "IVR_EXPIRY_SECONDS", 900.0, **timer),
         audit=AuditSettings(
             key_file=Path(env.get("IVR_AUDIT_KEY_FILE") or data_dir / "audit.key"),
             anchor_file=Path(env.get("IVR_AUDIT_ANCHOR_FILE") or data_dir / "audit-anchors.jsonl"),
             key=env.get("IVR_AUDIT_KEY") or None,
-            seal_interval_seconds=_float(env, "IVR_AUDIT_SEAL_SECONDS", 5.0),
+            seal_interval_seconds=_float(env, "IVR_AUDIT_SEAL_SECONDS", 5.0, **timer),
         ),
         http=HttpSettings(
             host=host,
             port=port,
             workers=workers,
             public_url=env.get("IVR_PUBLIC_URL") or f"http://{host}:{port}",
-            max_body_bytes=_int(env, "IVR_MAX_BODY_BYTES", 1024 * 1024),
-            session_cache_seconds=_float(env, "IVR_SESSION_CACHE_SECONDS", 5.0),
+            max_body_bytes=_int(env, "IVR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024, maximum=GIBIBYTE),
+            session_cache_seconds=_float(env, "IVR_SESSION_CACHE_SECONDS", 5.0, minimum=0, maximum=5 * 60),
             trusted_proxies=proxies,
-            idempotency_ttl=timedelta(hours=_int(env, "IVR_IDEMPOTENCY_TTL_HOURS", 24)),
+            idempotency_ttl=timedelta(hours=_int(env, "IVR_IDEMPOTENCY_TTL_HOURS", 24, minimum=1, maximum=30 * 24)),
         ),
         auth=_auth(env),
         documents=DocumentSettings(
             directory=Path(env.get("IVR_DOCUMENTS_DIR") or data_dir / "documents"),
-            max_bytes=_int(env, "IVR_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024),
+            max_bytes=_int(env, "IVR_MAX_DOCUMENT_BYTES", 25 * 1024 * 1024, minimum=1024, maximum=GIBIBYTE),
             ivr_required_kinds=_document_kinds(env, "IVR_IVR_REQUIRED_DOCUMENT_KINDS"),
         ),
         log_level=_log_level(env),

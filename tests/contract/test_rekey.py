@@ -6,19 +6,30 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from attrs import evolve, frozen
+from sqlalchemy import ColumnElement, select, update
 
-from adapters.crypto import HmacBlindIndex, KeyFileFieldCipher, add_cipher_key, load_or_create_key_file
+from adapters.crypto import (
+    AesGcmFieldCipher,
+    CipherError,
+    HmacBlindIndex,
+    KeyFileFieldCipher,
+    add_cipher_key,
+    load_or_create_key_file,
+)
 from adapters.crypto.keys import read_key_file
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
 from adapters.sqlalchemy.rekey import SqlAlchemyRekeyer
+from adapters.sqlalchemy.tables import idempotency_records, ivr_history, ivrs, patient_insurances, patients
 from ivr_domain.ivr.model import HistoryEntry, Ivr, IvrStatus
 from ivr_domain.patients.model import Patient
 from ivr_domain.shared.actor import Scope
-from ivr_domain.shared.ids import IvrId
-from ivr_domain.shared.ports import FieldCipher
+from ivr_domain.shared.ids import IvrId, UserId
+from ivr_domain.shared.ports import FieldCipher, StoredResponse
 from tests.contract import builders
 from tests.contract.conftest import Backend, truncate
 
@@ -189,3 +200,52 @@ def test_the_server_cipher_follows_the_key_file(tmp_path: Path) -> None:
     assert server.current_key_id == "k2"
     assert other.current_key_id == "k2"
     assert os.stat(tmp_path / "keys.json").st_mode & 0o777 == 0o600
+
+
+def _with_an_idempotent_answer(backend: Backend, cipher: FieldCipher) -> None:
+    assert backend.engine is not None
+    store = SqlAlchemyIdempotencyStore(backend.engine, cipher=cipher)
+    user_id, now = UserId(uuid4()), builders.later()
+    store.claim(user_id=user_id, key="create-1", request_hash="h", now=now, ttl_seconds=60)
+    store.complete(user_id=user_id, key="create-1", response=StoredResponse(status=201, body=b'{"id": 1}'))
+
+
+@pytest.mark.parametrize("backend", SQL, indirect=True)
+def test_the_keys_that_sealed_the_data_open_a_sample_of_every_table(backend: Backend, tmp_path: Path) -> None:
+    server, index, _ = _stored(backend, tmp_path, count=2)
+    _with_an_idempotent_answer(backend, server)
+    assert backend.engine is not None
+    rekeyer = SqlAlchemyRekeyer(backend.engine, cipher=server, blind_index=index)
+    assert all(counts["k1"] for counts in rekeyer.usage(["k1"]).values())  # every table has a row to open
+
+    rekeyer.check_keys(["k1", "k2"])  # a key nothing is under is no failure
+
+
+@pytest.mark.parametrize("backend", SQL, indirect=True)
+def test_keys_that_did_not_seal_the_data_are_found_out(backend: Backend, tmp_path: Path) -> None:
+    _, index, _ = _stored(backend, tmp_path, count=1)
+    foreign = AesGcmFieldCipher({"k1": os.urandom(32)}, "k1")
+    assert backend.engine is not None
+
+    with pytest.raises(CipherError):
+        SqlAlchemyRekeyer(backend.engine, cipher=foreign, blind_index=index).check_keys(["k1"])
+
+
+PROBED = [patients.c.first_name, patient_insurances.c.member_id, ivrs.c.content, ivr_history.c.note]
+
+
+@pytest.mark.parametrize("backend", SQL, indirect=True)
+@pytest.mark.parametrize("column", [*PROBED, idempotency_records.c.response_body], ids=lambda c: c.table.name)
+def test_a_damaged_sample_of_any_table_is_found_out(
+    backend: Backend, tmp_path: Path, column: ColumnElement[bytes]
+) -> None:
+    server, index, _ = _stored(backend, tmp_path, count=1)
+    _with_an_idempotent_answer(backend, server)
+    assert backend.engine is not None
+    with backend.engine.begin() as db:
+        sealed = db.execute(select(column).where(column.is_not(None)).limit(1)).scalar_one()
+        damaged = bytes(sealed[:-1]) + bytes([sealed[-1] ^ 1])  # the tag no longer matches
+        db.execute(update(column.table).where(column.is_not(None)).values({column.name: damaged}))
+
+    with pytest.raises(CipherError, match="failed authentication"):
+        SqlAlchemyRekeyer(backend.engine, cipher=server, blind_index=index).check_keys(["k1"])

@@ -9,7 +9,7 @@ and the work resumes where it stopped after an interruption.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, LargeBinary, func, literal, select, update
@@ -87,6 +87,33 @@ class SqlAlchemyRekeyer:
                 counts["other"] = total - sum(counts.values())
                 found[table] = counts
         return found
+
+    def check_keys(self, key_ids: Iterable[str]) -> None:
+        """Open one stored row per table under each key; let the cipher's error out when the keys cannot.
+
+        A rotation runs this before it writes anything: keys that are present but not the ones the data was
+        sealed with would otherwise gain a new key in the key file, then fail on the first row.
+        """
+        with self._engine.connect() as db:
+
+            def open_insurance(row: Mapping[Any, Any]) -> object:
+                owner = db.execute(select(patients).where(patients.c.id == row["patient_id"])).one()
+                return self._codec.patient(owner._mapping, [row])
+
+            openers: Mapping[str, Callable[[Mapping[Any, Any]], object]] = {
+                "patients": lambda row: self._codec.patient(row, []),
+                "patient_insurances": open_insurance,
+                "ivrs": lambda row: self._ivr_codec.open_content(row["id"], row["content"]),
+                "ivr_history": lambda row: self._ivr_codec.open_note(row["id"], row["note"]),
+                "idempotency_records": lambda row: self._cipher.decrypt(
+                    bytes(row["response_body"]), context=context_of(row["user_id"], row["key"])
+                ),
+            }
+            for key_id in key_ids:
+                for table, column in _PROBES.items():
+                    sample = db.execute(select(column.table).where(_under(column, key_id)).limit(1)).first()
+                    if sample is not None:
+                        openers[table](sample._mapping)
 
     def document_tables(self, document_ids: Iterable[DocumentId]) -> dict[DocumentId, str]:
         """Return the table recording each stored document (patient_documents or ivr_documents); others are left out."""

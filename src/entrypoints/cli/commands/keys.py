@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
-from adapters.crypto import add_cipher_key
+from adapters.crypto import CipherError, add_cipher_key
 from adapters.sqlalchemy.rekey import SqlAlchemyRekeyer
 from entrypoints.cli.context import container, error, settings
 from entrypoints.container import Container, build_container
 from ivr_domain.shared.actor import SYSTEM_ACTOR
+from ivr_domain.shared.documents import DocumentUnreadable
 from ivr_domain.shared.ids import DocumentId
 
 app = typer.Typer(help="Cipher keys and their rotation.", no_args_is_help=True)
@@ -27,6 +28,22 @@ def _old_documents(built: Container) -> list[DocumentId]:
     store = built.document_store()
     current = store.current_key_id
     return [doc for key_id in store.key_ids() if key_id != current for doc in store.documents_under(key_id)]
+
+
+def _require_keys_that_open_the_data(built: Container, key_ids: list[str]) -> None:
+    """Open one stored row of each table and one document under each key, or exit before anything is written."""
+    store = built.document_store()
+    try:
+        _rekeyer(built).check_keys(key_ids)
+        for key_id in store.key_ids():
+            sample = next(iter(store.documents_under(key_id)), None)
+            if sample is not None:
+                next(iter(store.open(sample)), None)  # the first chunk is authenticated under the key
+    except (CipherError, DocumentUnreadable) as exc:
+        error(
+            f"the loaded keys do not open the stored data ({exc}): restore the key file (or the IVR_CIPHER_* keys) "
+            "the data was encrypted with; nothing was changed"
+        )
 
 
 def _document_usage(built: Container, rekeyer: SqlAlchemyRekeyer) -> dict[str, dict[str, int]]:
@@ -75,6 +92,7 @@ def rotate(
     unknown = sum(counts["other"] for counts in _rekeyer(built).usage(loaded_ids).values())
     if unknown:
         error(f"{unknown} rows are under keys that are not loaded ({', '.join(loaded_ids)} are): load every key first")
+    _require_keys_that_open_the_data(built, loaded_ids)
     remaining = _rekeyer(built).remaining() + len(_old_documents(built))
     if remaining:
         typer.echo(f"resuming the rotation to {built.cipher().current_key_id}: {remaining} rows still under older keys")
