@@ -18,6 +18,10 @@ from entrypoints.http.logging import configure_logging, get_logger
 from entrypoints.http.serving import serving_app
 
 WORKER_APP = "entrypoints.http.serving:worker_app"
+# A spawned worker imports the whole platform before it can answer uvicorn's health check; on a busy machine that
+# takes longer than uvicorn's 5 s default, which would kill and respawn the workers forever. A hung worker is still
+# replaced, after this long.
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 def server_log_config(level: str) -> dict[str, Any]:
@@ -88,7 +92,13 @@ def serve(
         # Each worker builds its own container from the environment, as this process read it.
         os.environ.update(flags)
         get_logger("ivr.server").info("serving", url=base, workers=loaded.http.workers, docs=f"{base}/schema")
-        uvicorn.run(WORKER_APP, factory=True, workers=loaded.http.workers, **options)
+        uvicorn.run(
+            WORKER_APP,
+            factory=True,
+            workers=loaded.http.workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **options,
+        )
         return
     app = serving_app(container)
     get_logger("ivr.server").info("serving", url=base, docs=f"{base}/schema", openapi=f"{base}/schema/openapi.json")
