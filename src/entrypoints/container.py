@@ -17,7 +17,6 @@ from adapters.files import FileAnchorLog
 from adapters.memory import InMemoryAnchorLog, InMemoryIdempotencyStore, InMemoryStore, InMemoryUnitOfWork
 from adapters.memory.document_store import InMemoryDocumentStore
 from adapters.notifications import ConsoleResetNotifier, InMemoryResetNotifier
-from adapters.pdf import FpdfIvrPrinter
 from adapters.sqlalchemy import SqlAlchemyIdempotencyStore, SqlAlchemyUnitOfWork, create_engine_for
 from adapters.sqlalchemy.rekey import SqlAlchemyRekeyer
 from entrypoints.event_wiring import after_commit_hook, enqueue_hook, subscriptions
@@ -28,6 +27,7 @@ from entrypoints.infrastructure import (
     make_decoy_hash,
     make_document_store,
     make_hasher,
+    make_ivr_printer,
     readiness_check,
 )
 from entrypoints.settings import Settings
@@ -269,7 +269,7 @@ class Container(containers.DeclarativeContainer):
     get_ivr_template = providers.Singleton(GetTemplateHandler, uow=uow.provider, audit=audit_trail)
     list_ivr_templates = providers.Singleton(ListTemplatesHandler, uow=uow.provider, audit=audit_trail)
     justification_library = providers.Singleton(JustificationLibrary, uow=uow.provider, clock=clock, audit=audit_trail)
-    ivr_printer = providers.Singleton(FpdfIvrPrinter)
+    ivr_printer = providers.Singleton(make_ivr_printer)
     print_ivr = providers.Singleton(
         PrintIvrHandler, uow=uow.provider, printer=ivr_printer, clock=clock, audit=audit_trail
     )

@@ -23,6 +23,7 @@ from adapters.crypto import (
 from adapters.sqlalchemy.migrate import is_current
 from adapters.storage import LocalFolderDocumentStore
 from entrypoints.settings import Settings
+from ivr_domain.ivr.printing import IvrPrinter
 from ivr_domain.shared.ports import PasswordHasher
 
 _log = structlog.get_logger("ivr.keys")
@@ -86,6 +87,14 @@ def make_hasher(settings: Settings) -> Argon2PasswordHasher:
 def make_decoy_hash(hasher: PasswordHasher) -> str:
     """Return the hash a login for an unknown email is checked against, so both cost the same."""
     return hasher.hash("a password nobody has, hashed so unknown emails cost as much as known ones")
+
+
+def make_ivr_printer() -> IvrPrinter:
+    """Build the PDF printer on first use: fpdf2 and its font tools take about half a second to import, which every
+    command and every server worker would otherwise pay at start-up for a route few requests take."""
+    from adapters.pdf import FpdfIvrPrinter  # noqa: PLC0415 - imported when the first IVR is printed, see above
+
+    return FpdfIvrPrinter()
 
 
 def readiness_check(settings: Settings) -> Callable[[], tuple[bool, str]]:
