@@ -97,10 +97,14 @@ class InMemoryAuditRecords:
                 evolve(row, seal=by_id[row.entry.id]) if row.entry.id in by_id else row for row in self._table.rows
             ]
 
-    def sealed(self, after_position: int, limit: int) -> list[SealedEntry]:
-        """Return sealed entries after a position."""
+    def sealed(self, after_position: int | None, limit: int) -> list[SealedEntry]:
+        """Return sealed entries after a position (None: from the lowest)."""
         with self._lock:
-            rows = [r for r in self._table.rows if r.seal is not None and r.seal.position > after_position]
+            rows = [
+                r
+                for r in self._table.rows
+                if r.seal is not None and (after_position is None or r.seal.position > after_position)
+            ]
         rows.sort(key=lambda r: r.seal.position if r.seal else 0)
         # No separate index here: search reads each entry's own ids, so they are what it holds.
         return [

@@ -153,7 +153,8 @@ class AuditVerifier:
     batch: int = 2_000
 
     def _sealed(self) -> Iterator[SealedEntry]:
-        after = 0
+        # From the lowest stored position, not from 1: a row forged at 0 or below must be walked, or it would hide.
+        after: int | None = None
         while True:
             with self.uow() as uow:
                 chunk = uow.audit_records.sealed(after, self.batch)
@@ -170,8 +171,11 @@ class AuditVerifier:
         except ValueError as exc:
             problems.append(Problem(finding=Finding.ANCHORS_UNREADABLE, position=0, detail=str(exc)))
             anchors = []
-        anchored = {anchor.position: anchor for anchor in anchors}
-        matched: set[int] = set()
+        # Every anchor counts, not one per position: a truncated tail sealed again reuses the anchored positions.
+        anchored: dict[int, list[Anchor]] = {}
+        for anchor in anchors:
+            anchored.setdefault(anchor.position, []).append(anchor)
+        reached: set[int] = set()
         previous, expected, count = GENESIS, 1, 0
         for sealed in self._sealed():
             count += 1
@@ -182,21 +186,22 @@ class AuditVerifier:
             else:
                 # Only an entry the chain vouches for is a reference to hold the index to.
                 problems.extend(_index_problems(sealed))
-            anchor = anchored.get(sealed.position)
-            if anchor is not None:
-                if anchor.chain_hash == sealed.chain_hash:
-                    matched.add(sealed.position)
-                else:
-                    detail = "the chain value at this position differs from its anchor"
+            for anchor in anchored.get(sealed.position, ()):
+                reached.add(sealed.position)
+                if anchor.chain_hash != sealed.chain_hash:
+                    detail = f"the chain value here differs from its anchor of {anchor.sealed_at.isoformat()}"
                     problems.append(Problem(finding=Finding.ANCHOR_MISMATCH, position=sealed.position, detail=detail))
+            if sealed.position < expected:
+                continue  # an inserted row behind the walk: the chain goes on from the entry before it
             # Continue from the stored value, so one break is reported once, not at every later entry.
             previous, expected = sealed.chain_hash, sealed.position + 1
         head = expected - 1
+        reported = {p.position for p in problems}
         for anchor in anchors:
             if anchor.position > head:
                 detail = f"anchored at {anchor.sealed_at.isoformat()}, beyond the last sealed entry ({head})"
                 problems.append(Problem(finding=Finding.TRUNCATED, position=anchor.position, detail=detail))
-            elif anchor.position not in matched and anchor.position not in {p.position for p in problems}:
+            elif anchor.position not in reached and anchor.position not in reported:
                 detail = "no sealed entry holds this anchored position"
                 problems.append(Problem(finding=Finding.MISSING, position=anchor.position, detail=detail))
         with self.uow() as uow:
@@ -219,5 +224,6 @@ def _order_problems(position: int, expected: int) -> list[Problem]:
         detail = f"positions {expected}..{position - 1} are missing"
         return [Problem(finding=Finding.MISSING, position=expected, detail=detail)]
     if position < expected:
-        return [Problem(finding=Finding.DUPLICATE, position=position, detail="the position repeats")]
+        detail = "the position repeats" if position > 0 else "a position below the first (1): the row was inserted"
+        return [Problem(finding=Finding.DUPLICATE, position=position, detail=detail)]
     return []

@@ -80,8 +80,8 @@ class AuditRecords(Protocol):
         """Record each entry's position and chain value."""
         ...
 
-    def sealed(self, after_position: int, limit: int) -> list[SealedEntry]:
-        """Return sealed entries after a position, in position order."""
+    def sealed(self, after_position: int | None, limit: int) -> list[SealedEntry]:
+        """Return sealed entries after a position (None: from the lowest, whatever it is), in position order."""
         ...
 
     def count_unsealed(self) -> int:

@@ -205,13 +205,12 @@ class SqlAlchemyAuditRecords:
             [{"entry_id": s.entry_id, "new_position": s.position, "new_hash": s.chain_hash} for s in seals],
         )
 
-    def sealed(self, after_position: int, limit: int) -> list[SealedEntry]:
-        """Return sealed entries after a position, in position order, each with its `audit_log_patients` ids."""
+    def sealed(self, after_position: int | None, limit: int) -> list[SealedEntry]:
+        """Return sealed entries after a position (None: from the lowest), in position order, with their index ids."""
+        position = audit_log.c.position
+        after = position.is_not(None) if after_position is None else position > after_position
         rows = self._db.execute(
-            _with_patient_uuids(
-                select(audit_log).where(audit_log.c.position > after_position).order_by(audit_log.c.position),
-                self._postgres,
-            ).limit(limit)
+            _with_patient_uuids(select(audit_log).where(after).order_by(position), self._postgres).limit(limit)
         ).all()
         indexed = self._indexed_patients([row.seq for row in rows])
         return [
