@@ -32,7 +32,7 @@ from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.clock import MovableClock
 from ivr_domain.shared.dispatch import EventDispatcher, Subscription
 from ivr_domain.shared.events import DomainEvent
-from ivr_domain.shared.ids import EventId, SessionId, UserId, new_id
+from ivr_domain.shared.ids import EventId, SessionId, new_id
 from ivr_domain.shared.paging import MAX_LIMIT, PageRequest
 from tests.contract import builders
 from tests.contract.conftest import Backend
@@ -122,7 +122,8 @@ def _machine(backend: Backend) -> type[RuleBasedStateMachine]:
             try:
                 delivered = self.dispatcher.dispatch(event_id)
             except HandlerDown:
-                assert not already and self.handler is not Handler.UP
+                assert not already
+                assert self.handler is not Handler.UP
                 return
             assert delivered is not already  # a second dispatch of a marked event does nothing
             assert self.handler is Handler.UP or already

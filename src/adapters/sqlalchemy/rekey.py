@@ -138,7 +138,11 @@ class SqlAlchemyRekeyer:
         return total
 
     def rekey_batch(self, limit: int) -> int:
-        """Re-encrypt up to `limit` rows not under the current key; return how many were rewritten."""
+        """Re-encrypt about `limit` rows not under the current key; return how many were rewritten.
+
+        A patient is rewritten whole with its insurances (one version check covers them), so a batch may go past
+        `limit` by the insurances of its last patients.
+        """
         done = 0
         for step in (self._patients, self._ivrs, self._ivr_notes, self._idempotency_records):
             if done >= limit:

@@ -81,7 +81,9 @@ def status() -> None:
 
 @app.command("rotate")
 def rotate(
-    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per transaction.")] = 200,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per transaction (a patient with its insurances).")
+    ] = 200,
     stop_after: Annotated[
         int | None, typer.Option(min=1, hidden=True, help="Stop after this many rows (an interruption, in tests).")
     ] = None,
