@@ -80,6 +80,40 @@ def test_a_reset_token_expires_after_thirty_minutes(platform: Platform) -> None:
     )
 
 
+def test_a_password_change_or_reset_voids_the_reset_tokens_sent_before_it(platform: Platform) -> None:
+    platform.user("doc@example.org", Role.DOCTOR)
+    reset = platform.container.reset_password()
+    _forgot(platform, "doc@example.org")
+    before_change = platform.notifier.last_token_for("doc@example.org")
+    platform.clock.advance(timedelta(minutes=1))
+    session = value_of(platform.login("doc@example.org"))
+    actor = value_of(platform.container.authenticate()(session.access_token))
+    value_of(
+        platform.container.change_password()(
+            actor, ChangePassword(current_password=PASSWORD, new_password=NEW_PASSWORD)
+        )
+    )
+    platform.clock.advance(timedelta(minutes=1))
+    _forgot(platform, "doc@example.org")
+    after_change = platform.notifier.last_token_for("doc@example.org")
+    _forgot(platform, "doc@example.org")
+    sent_with_it = platform.notifier.last_token_for("doc@example.org")
+    assert before_change is not None
+    assert after_change is not None
+    assert sent_with_it is not None
+
+    refused = error_of(reset(ResetPassword(token=before_change, new_password="a passphrase from before")))
+    assert isinstance(refused, ValidationFailed)
+    assert refused.errors[0].field == "token"
+    platform.clock.advance(timedelta(minutes=1))
+    value_of(reset(ResetPassword(token=after_change, new_password="the passphrase chosen now")))
+    # Two tokens were out; the reset used one and voids the other.
+    assert isinstance(
+        error_of(reset(ResetPassword(token=sent_with_it, new_password="yet another one"))), ValidationFailed
+    )
+    assert value_of(platform.login("doc@example.org", "the passphrase chosen now")).access_token
+
+
 def test_a_reset_lifts_a_lockout(platform: Platform) -> None:
     platform.user("doc@example.org", Role.DOCTOR)
     for _ in range(5):

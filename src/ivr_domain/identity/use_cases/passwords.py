@@ -242,6 +242,8 @@ class ResetPasswordHandler:
             return refused
         if user is None or not user.active:
             return refused
+        if token.created_at < user.password_changed_at:
+            return refused  # the password changed since it was sent: whoever asked then no longer decides it
         problem = _new_password_error(cmd.new_password, self.policy, user.email, "new_password")
         if problem is not None:
             return Failure(problem)
