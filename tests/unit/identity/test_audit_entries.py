@@ -155,7 +155,7 @@ def test_permission_changes_are_audited_and_a_refused_one_changes_nothing(platfo
     value_of(platform.container.set_permissions()(admin, grant))
     entry = _only(platform, "users.permissions_change")
     assert (entry.user_id, entry.role, entry.resource_id) == (admin_user.id, Role.ADMIN, str(doctor.id))
-    assert entry.changed_fields == ("grants",)
+    assert entry.changed_fields == ("grants", "grants+audit.read")
     assert entry.purpose is Purpose.OPERATIONS
     other = platform.user("other@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
     colleague = platform.actor(other.email.value)

@@ -111,7 +111,21 @@ class SetPermissionsHandler:
             )
             result: Result[User, WriteUserError] = uow.users.save(changed)
             if isinstance(result, Success):
-                fields = changed_fields(user, changed, ("grants", "revocations"))
+                fields = changed_fields(user, changed, ("grants", "revocations")) + _permission_changes(user, changed)
                 entry = self.audit.entry(actor, _PERMISSIONS, resource_type="user", resource_id=user.id, fields=fields)
                 _record(uow, entry)
             return result
+
+
+def _permission_changes(before: User, after: User) -> tuple[str, ...]:
+    """Name each permission added to or removed from the grants and revocations (`grants+audit.read`).
+
+    Permission names are no PHI, and an access review must tell what was granted or revoked, not only that.
+    """
+    changes = []
+    for name, old, new in (
+        ("grants", before.grants, after.grants),
+        ("revocations", before.revocations, after.revocations),
+    ):
+        changes += [f"{name}+{p}" for p in sorted(new - old)] + [f"{name}-{p}" for p in sorted(old - new)]
+    return tuple(changes)
