@@ -124,6 +124,7 @@ class Settings:
 
 
 MAX_WORKERS = 64
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DAY_SECONDS = 24 * 60 * 60
 GIBIBYTE = 1024 * 1024 * 1024
 MAX_RETRY_WAIT_SECONDS = 7 * DAY_SECONDS
@@ -261,15 +262,9 @@ def _events(env: Mapping[str, str], database_url: str) -> EventSettings:
     )
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or a given mapping), with the embedded defaults."""
-    return _load_settings(os.environ if env is None else env)
-
-
-def _load_settings(env: Mapping[str, str]) -> Settings:
+    env = os.environ if env is None else env
     data_dir = Path(env.get("IVR_DATA_DIR", "var"))
     hashing = env.get("IVR_PASSWORD_HASHING", "owasp")
     if hashing not in ("owasp", "fast"):

@@ -17,6 +17,7 @@ from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.values import Address, Email, PersonName, Phone
 from tests.contract import builders
 from tests.contract.conftest import Backend, UowFactory
+from tests.contract.stored import stored_values
 
 CANARIES = [
     "Zebulonqx",
@@ -111,16 +112,10 @@ def _store_canary_ivr(uow: UowFactory, patient: Patient) -> None:
 
 
 def _assert_no_canary_in_columns(engine: sa.Engine) -> None:
-    with engine.connect() as db:
-        for table in metadata.sorted_tables:
-            for row in db.execute(sa.select(table)):
-                for column, value in row._mapping.items():
-                    if value is None:
-                        continue
-                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-                    for canary in CANARIES:
-                        assert canary.encode() not in raw, f"{canary} in {table.name}.{column}"
-                        assert canary.lower().encode() not in raw.lower(), f"{canary} in {table.name}.{column}"
+    for table, column, raw in stored_values(engine):
+        for canary in CANARIES:
+            assert canary.encode() not in raw, f"{canary} in {table}.{column}"
+            assert canary.lower().encode() not in raw.lower(), f"{canary} in {table}.{column}"
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

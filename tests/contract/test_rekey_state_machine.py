@@ -50,6 +50,7 @@ from ivr_domain.shared.ids import DocumentId, IvrId, PatientId, UserId, new_id
 from ivr_domain.shared.values import PersonName
 from tests.contract import builders
 from tests.contract.conftest import Backend, truncate
+from tests.contract.stored import stored_values
 
 ALL = Scope(everything=True)
 SQL = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -422,15 +423,9 @@ def _machine(backend: Backend) -> type[RuleBasedStateMachine]:
             texts |= {i.content.notes for i in self.ivr_model.values() if i.content.notes}
             texts |= {e.note for h in self.history_model.values() for e in h if e.note}
             encoded = [t.encode() for t in texts if t.startswith(MARK)]  # the builders' defaults are not unique
-            with engine.connect() as db:
-                for table in metadata.sorted_tables:
-                    for row in db.execute(sa.select(table)):
-                        for column, value in row._mapping.items():
-                            if value is None:
-                                continue
-                            raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-                            for text in encoded:
-                                assert text not in raw, f"{text!r} in {table.name}.{column}"
+            for table, column, raw in stored_values(engine):
+                for text in encoded:
+                    assert text not in raw, f"{text!r} in {table}.{column}"
             files = [p.read_bytes() for p in self.documents.rglob("*") if p.is_file()]
             for data in self.document_model.values():
                 if len(data) >= 16:  # shorter random bytes could turn up in a ciphertext by chance
