@@ -1,4 +1,4 @@
-"""The permission table: role defaults, the single source the rest of the platform reads."""
+"""The permission table: role defaults and what each role may be granted, the single source the rest reads."""
 
 from __future__ import annotations
 
@@ -22,6 +22,29 @@ ROLE_DEFAULTS: Final[Mapping[Role, frozenset[P]]] = MappingProxyType(
         Role.LOGISTICS: frozenset({P.SHIPPING_MANAGE}),
     }
 )
+
+
+# Grants widen what an account may do inside its role's scope, never past these limits. `users.manage`
+# opens every account (an admin's included) and every practice, so only admins hold it. The audit log has no
+# scope: it names every practice's patients, so practices and sellers never read it. A review decides
+# coverage, so it stays with neutral reviewers: a practice and the sellers paid on its orders have a stake.
+_CENTRAL_ONLY: Final[Mapping[P, frozenset[Role]]] = MappingProxyType(
+    {
+        P.USERS_MANAGE: frozenset({Role.ADMIN}),
+        P.AUDIT_READ: frozenset({Role.ADMIN, Role.IVR_STAFF}),
+        P.IVRS_REVIEW: frozenset({Role.ADMIN, Role.IVR_STAFF}),
+        P.IVRS_BULK_APPROVE: frozenset({Role.ADMIN, Role.IVR_STAFF}),
+    }
+)
+
+GRANTABLE: Final[Mapping[Role, frozenset[P]]] = MappingProxyType(
+    {role: frozenset(p for p in P if role in _CENTRAL_ONLY.get(p, frozenset(Role))) for role in Role}
+)
+
+
+def roles_that_may_hold(permission: P) -> frozenset[Role]:
+    """Return the roles an account must have to hold this permission, by default or by grant."""
+    return _CENTRAL_ONLY.get(permission, frozenset(Role))
 
 
 def effective_permissions(role: Role, grants: frozenset[P], revocations: frozenset[P]) -> frozenset[P]:

@@ -84,11 +84,23 @@ def test_permissions_answer_the_effective_set(client: Client, platform: Platform
     assert "commissions.read" not in permissions
     bad = client.put(f"{USERS}/{sam.id}/permissions", json={"grants": ["fly"]}, headers=admin_auth)
     assert assert_problem(bad, 422)["errors"][0]["field"] == "grants[0]"
+    escalating = client.put(f"{USERS}/{sam.id}/permissions", json={"grants": ["users.manage"]}, headers=admin_auth)
+    assert assert_problem(escalating, 422)["errors"] == [
+        {"field": "grants", "message": "users.manage cannot be granted to a salesperson: only admin may hold it"}
+    ]
+    assert client.get(f"{USERS}/{sam.id}", headers=admin_auth).json()["grants"] == ["orders.create"]
 
 
 def test_roles_and_hierarchy(client: Client, platform: Platform, admin_auth: dict[str, str]) -> None:
-    roles = client.get(f"{USERS}/roles", headers=admin_auth).json()["items"]
-    assert {r["role"] for r in roles} == {r.value for r in Role}
+    roles = {r["role"]: r for r in client.get(f"{USERS}/roles", headers=admin_auth).json()["items"]}
+    assert set(roles) == {r.value for r in Role}
+    assert "users.manage" in roles["admin"]["grantable"]
+    assert "users.manage" not in roles["ivr_staff"]["grantable"]
+    assert {"audit.read", "ivrs.review"} <= set(roles["ivr_staff"]["grantable"])
+    doctor_may_hold = set(roles["doctor"]["grantable"])
+    assert {"orders.approve", "billing.manage"} <= doctor_may_hold
+    assert not {"users.manage", "audit.read", "ivrs.review", "ivrs.bulk_approve"} & doctor_may_hold
+    assert set(roles["doctor"]["permissions"]) <= doctor_may_hold
     distributor = platform.user("dist@example.org", Role.DISTRIBUTOR)
     sam = platform.user("sam@example.org", Role.SALESPERSON)
     assigned = client.post(

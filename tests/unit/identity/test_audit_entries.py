@@ -151,11 +151,11 @@ def test_password_change_forgot_and_reset_are_audited_with_field_names_only(plat
 def test_permission_changes_are_audited_and_a_refused_one_changes_nothing(platform: Platform, doctor: User) -> None:
     admin_user = platform.user("admin@example.org", Role.ADMIN)
     admin = platform.actor(admin_user.email.value)
-    grant = SetPermissions(user_id=doctor.id, grants=frozenset({Permission.AUDIT_READ}), revocations=frozenset())
+    grant = SetPermissions(user_id=doctor.id, grants=frozenset({Permission.ORDERS_APPROVE}), revocations=frozenset())
     value_of(platform.container.set_permissions()(admin, grant))
     entry = _only(platform, "users.permissions_change")
     assert (entry.user_id, entry.role, entry.resource_id) == (admin_user.id, Role.ADMIN, str(doctor.id))
-    assert entry.changed_fields == ("grants", "grants+audit.read")
+    assert entry.changed_fields == ("grants", "grants+orders.approve")
     assert entry.purpose is Purpose.OPERATIONS
     other = platform.user("other@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
     colleague = platform.actor(other.email.value)
@@ -165,7 +165,7 @@ def test_permission_changes_are_audited_and_a_refused_one_changes_nothing(platfo
     assert (denied.user_id, denied.reason, denied.resource_id) == (other.id, "not_permitted", str(doctor.id))
     unchanged = value_of(platform.container.get_user()(admin, doctor.id))
     assert unchanged.revocations == frozenset()
-    assert unchanged.grants == frozenset({Permission.AUDIT_READ})
+    assert unchanged.grants == frozenset({Permission.ORDERS_APPROVE})
 
 
 def test_assignments_are_audited_for_the_system_actor_and_for_people(platform: Platform, doctor: User) -> None:

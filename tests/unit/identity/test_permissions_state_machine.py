@@ -2,7 +2,9 @@
 
 The model is written from DOMAIN.md and docs/identity.md, not from the code: effective permissions are the role's
 defaults plus the user's grants less their revocations; the server keeps only grants the role lacks and
-revocations of defaults; naming a permission in both lists is refused (422); no grant is refused for any role.
+revocations of defaults; naming a permission in both lists is refused (422), and so is granting a role what
+only central roles may hold (users.manage: admins; audit.read, ivrs.review, ivrs.bulk_approve: admins and
+verification staff).
 Scope follows the role and the hierarchy, never a grant, and an object out of scope answers 404 before any
 permission is looked at (403). Each request, refusals included, writes exactly one audit entry.
 
@@ -65,6 +67,13 @@ DEFAULTS: dict[Role, frozenset[Permission]] = {
     Role.LOGISTICS: frozenset({P.SHIPPING_MANAGE}),
 }
 SUBJECTS = tuple(DEFAULTS)
+# docs/identity.md: the permissions only some roles may hold, by default or by grant.
+HELD_ONLY_BY: dict[Permission, frozenset[Role]] = {
+    P.USERS_MANAGE: frozenset({Role.ADMIN}),
+    P.AUDIT_READ: frozenset({Role.ADMIN, Role.IVR_STAFF}),
+    P.IVRS_REVIEW: frozenset({Role.ADMIN, Role.IVR_STAFF}),
+    P.IVRS_BULK_APPROVE: frozenset({Role.ADMIN, Role.IVR_STAFF}),
+}
 # Who reaches practice A: its doctor, and the sales chain above it (the master distributor has no network).
 REACH_PRACTICE_A = frozenset({Role.DOCTOR, Role.SALESPERSON, Role.DISTRIBUTOR})
 SALES_ROLES = frozenset({Role.MASTER_DISTRIBUTOR, Role.DISTRIBUTOR, Role.SALESPERSON})
@@ -230,8 +239,13 @@ class PermissionsMachine(RuleBasedStateMachine):
             Role.ADMIN,
             str(subject.user.id),
         )
-        if grants & revocations:
-            assert isinstance(error_of(result), ValidationFailed)
+        beyond = {p for p in grants if subject.role not in HELD_ONLY_BY.get(p, frozenset(Role))}
+        event(f"grant beyond the role: {bool(beyond)}")
+        if grants & revocations or beyond:
+            error = error_of(result)
+            assert isinstance(error, ValidationFailed)
+            refused = {e.message.split(" ", 1)[0] for e in error.errors if e.field == "grants"}
+            assert refused == {p.value for p in beyond}, error
             assert entry.outcome is Outcome.INVALID
             return
         kept_grants, kept_revocations = grants - DEFAULTS[subject.role], revocations & DEFAULTS[subject.role]
@@ -254,8 +268,16 @@ class PermissionsMachine(RuleBasedStateMachine):
 
     @rule(role=st.sampled_from(SUBJECTS), grants=SOME_PERMISSIONS, revocations=SOME_PERMISSIONS)
     def set_permissions(self, role: Role, grants: frozenset[Permission], revocations: frozenset[Permission]) -> None:
-        """An admin grants and revokes (never the same permission twice): every role may be granted anything."""
+        """An admin grants and revokes (never the same permission twice), sometimes past what the role may hold."""
         self._set(self.subjects[role], grants, revocations - grants)
+
+    @rule(role=st.sampled_from(SUBJECTS), grants=SOME_PERMISSIONS, revocations=SOME_PERMISSIONS)
+    def grant_what_the_role_may_hold(
+        self, role: Role, grants: frozenset[Permission], revocations: frozenset[Permission]
+    ) -> None:
+        """An admin grants only what the role may hold, so that the probes see most grants take effect."""
+        allowed = frozenset(p for p in grants if role in HELD_ONLY_BY.get(p, frozenset(Role)))
+        self._set(self.subjects[role], allowed, revocations - allowed)
 
     @rule(role=st.sampled_from(SUBJECTS), grants=SOME_PERMISSIONS_AT_LEAST_ONE, revocations=SOME_PERMISSIONS)
     def grant_and_revoke_the_same(

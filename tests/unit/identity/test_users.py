@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from ivr_domain.identity.permissions import ROLE_DEFAULTS
 from ivr_domain.identity.use_cases.access import SetPermissions
 from ivr_domain.identity.use_cases.users import CreateUser, UpdateUser
@@ -87,9 +89,47 @@ def test_grants_and_revocations_adjust_role_defaults(platform: Platform) -> None
     expected = (ROLE_DEFAULTS[Role.SALESPERSON] | {Permission.ORDERS_CREATE}) - {Permission.COMMISSIONS_READ}
     assert actor.permissions == expected
     both = SetPermissions(
-        user_id=sales.id, grants=frozenset({Permission.AUDIT_READ}), revocations=frozenset({Permission.AUDIT_READ})
+        user_id=sales.id,
+        grants=frozenset({Permission.ORDERS_APPROVE}),
+        revocations=frozenset({Permission.ORDERS_APPROVE}),
     )
     assert isinstance(error_of(platform.container.set_permissions()(admin, both)), ValidationFailed)
+
+
+@pytest.mark.parametrize(
+    ("role", "permission"),
+    [
+        (Role.DOCTOR, Permission.USERS_MANAGE),
+        (Role.IVR_STAFF, Permission.USERS_MANAGE),
+        (Role.SALESPERSON, Permission.AUDIT_READ),
+        (Role.DOCTOR, Permission.IVRS_REVIEW),
+        (Role.MASTER_DISTRIBUTOR, Permission.IVRS_BULK_APPROVE),
+    ],
+)
+def test_a_grant_past_what_the_role_may_hold_is_refused_and_changes_nothing(
+    platform: Platform, role: Role, permission: Permission
+) -> None:
+    platform.user("admin@example.org", Role.ADMIN)
+    practice = "Springfield Wound Clinic" if role is Role.DOCTOR else None
+    subject = platform.user("subject@example.org", role, practice=practice)
+    admin = platform.actor("admin@example.org")
+    cmd = SetPermissions(
+        user_id=subject.id,
+        grants=frozenset({permission, Permission.ORDERS_APPROVE}),
+        revocations=frozenset({permission}),
+    )
+    error = error_of(platform.container.set_permissions()(admin, cmd))
+    assert isinstance(error, ValidationFailed)
+    messages = {(e.field, e.message) for e in error.errors}
+    held_by = "admin" if permission is Permission.USERS_MANAGE else "admin, ivr_staff"
+    assert (
+        "grants",
+        f"{permission.value} cannot be granted to a {role.value}: only {held_by} may hold it",
+    ) in messages
+    assert ("revocations", f"cannot both grant and revoke {permission.value}") in messages
+    stored = value_of(platform.container.get_user()(admin, subject.id))
+    assert (stored.grants, stored.revocations, stored.version) == (frozenset(), frozenset(), subject.version)
+    assert permission not in platform.actor("subject@example.org").permissions
 
 
 def test_users_outside_scope_are_not_found(platform: Platform) -> None:

@@ -10,7 +10,7 @@ from attrs import frozen
 
 from entrypoints.http.schemas.common import utc
 from ivr_domain.identity.model import Assignment, User
-from ivr_domain.identity.permissions import ROLE_DEFAULTS, effective_permissions
+from ivr_domain.identity.permissions import GRANTABLE, ROLE_DEFAULTS, effective_permissions
 from ivr_domain.identity.use_cases.hierarchy import HierarchyNode
 from ivr_domain.shared.actor import Actor, Permission
 
@@ -78,10 +78,11 @@ class UserPage(msgspec.Struct, kw_only=True):
 
 
 class RoleOut(msgspec.Struct, kw_only=True):
-    """A role and its default permissions."""
+    """A role, its default permissions and every permission an account of it may be granted."""
 
     role: str
     permissions: list[str]
+    grantable: list[str]
 
 
 class RoleList(msgspec.Struct, kw_only=True):
@@ -158,8 +159,13 @@ def me_out(user: User, actor: Actor) -> MeOut:
 
 
 def roles_out() -> RoleList:
-    """Return every role with its default permissions."""
-    return RoleList(items=[RoleOut(role=r.value, permissions=sorted(p)) for r, p in ROLE_DEFAULTS.items()])
+    """Return every role with its default and grantable permissions."""
+    return RoleList(
+        items=[
+            RoleOut(role=r.value, permissions=sorted(p), grantable=sorted(GRANTABLE[r]))
+            for r, p in ROLE_DEFAULTS.items()
+        ]
+    )
 
 
 def assignment_out(a: Assignment) -> AssignmentOut:

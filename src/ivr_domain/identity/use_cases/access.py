@@ -8,7 +8,7 @@ from attrs import evolve, frozen
 from returns.result import Failure, Result, Success
 
 from ivr_domain.identity.model import EndReason, User
-from ivr_domain.identity.permissions import ROLE_DEFAULTS
+from ivr_domain.identity.permissions import GRANTABLE, ROLE_DEFAULTS, roles_that_may_hold
 from ivr_domain.identity.policy import may_manage_users
 from ivr_domain.identity.ports import IdentityUnitOfWork
 from ivr_domain.identity.use_cases.users import WriteUserError
@@ -16,7 +16,7 @@ from ivr_domain.shared.actor import Actor, Permission
 from ivr_domain.shared.audit import AuditEntry, AuditTrail
 from ivr_domain.shared.changes import changed_fields
 from ivr_domain.shared.clock import Clock
-from ivr_domain.shared.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from ivr_domain.shared.errors import Conflict, FieldError, NotFound, NotPermitted, ValidationFailed
 from ivr_domain.shared.ids import UserId
 
 _DEACTIVATE = "users.deactivate"
@@ -98,10 +98,9 @@ class SetPermissionsHandler:
                 return Failure(NotFound(entity="user", id=str(cmd.user_id)))
             if not may_manage_users(actor):
                 return Failure(NotPermitted(action="users.permissions"))
-            both = cmd.grants & cmd.revocations
-            if both:
-                names = ", ".join(sorted(both))
-                return Failure(ValidationFailed.single("revocations", f"cannot both grant and revoke {names}"))
+            problems = _grant_problems(user, cmd)
+            if problems:
+                return Failure(ValidationFailed(errors=problems))
             defaults = ROLE_DEFAULTS[user.role]
             changed = evolve(
                 user,
@@ -115,6 +114,21 @@ class SetPermissionsHandler:
                 entry = self.audit.entry(actor, _PERMISSIONS, resource_type="user", resource_id=user.id, fields=fields)
                 _record(uow, entry)
             return result
+
+
+def _grant_problems(user: User, cmd: SetPermissions) -> tuple[FieldError, ...]:
+    """List what the body asks that no account of this role may have, and permissions named twice."""
+    problems = []
+    for permission in sorted(cmd.grants - GRANTABLE[user.role]):
+        holders = ", ".join(sorted(roles_that_may_hold(permission)))
+        message = f"{permission} cannot be granted to a {user.role}: only {holders} may hold it"
+        problems.append(FieldError(field="grants", message=message))
+    both = cmd.grants & cmd.revocations
+    if both:
+        problems.append(
+            FieldError(field="revocations", message=f"cannot both grant and revoke {', '.join(sorted(both))}")
+        )
+    return tuple(problems)
 
 
 def _permission_changes(before: User, after: User) -> tuple[str, ...]:
