@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from entrypoints.container import Container
+from procrastinate import PsycopgConnector
+
+from entrypoints.container import Container, build_container
+from entrypoints.settings import load_settings
+from entrypoints.worker import build_worker_app
 from ivr_domain.notifications.ports import NotificationFilter
 from ivr_domain.shared.paging import PageRequest
 from tests.cli.conftest import Invoke, all_users
-from tests.platform import PASSWORD
+from tests.platform import PASSWORD, settings_env
 
 
 def test_the_worker_is_not_needed_on_sqlite_and_says_why(ivr: Invoke, migrated: None) -> None:
@@ -34,3 +39,21 @@ def test_a_command_dispatches_its_events_before_it_exits(
         page = uow.notifications.list(distributor.id, filters=NotificationFilter(), page=PageRequest())
         assert uow.outbox_records.count_undispatched() == 0
     assert [n.kind.value for n in page.items] == ["member_added"]
+
+
+def test_a_worker_s_pool_holds_a_connection_per_job_it_runs_at_once(tmp_path: Path) -> None:
+    # The pool follows the worker's own concurrency (the flag), not only the setting: jobs never wait for a connection.
+    env = settings_env(tmp_path, IVR_DATABASE_URL="postgresql://postgres@127.0.0.1/ivr", IVR_WORKER_CONCURRENCY="4")
+    built = build_container(load_settings(env))
+    for concurrency, pool in ((None, 7), (12, 15), (1, 4)):
+        app = build_worker_app(built, concurrency=concurrency)
+        assert isinstance(app.connector, PsycopgConnector)
+        assert app.connector._pool_args["max_size"] == pool
+
+
+def test_the_concurrency_flag_is_bounded_like_the_setting(ivr: Invoke, migrated: None) -> None:
+    result = ivr("worker", "--concurrency", "257")
+
+    assert result.exit_code == 2
+    # The message sits in a box whose width follows the terminal: read it with the box and line breaks removed.
+    assert "less than or equal to 256" in " ".join(result.stderr.replace("│", " ").split())

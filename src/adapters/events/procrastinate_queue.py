@@ -48,9 +48,16 @@ def worker_connector(database_url: str, *, max_size: int) -> PsycopgConnector:
 
 
 def cron_every(seconds: float) -> str:
-    """Return a cron line (procrastinate's 6th field is seconds) firing about every `seconds`."""
+    """Return a cron line (procrastinate's 6th field is seconds) firing about every `seconds`.
+
+    Each step is a field's `*/n`, which restarts at the top of the next larger unit: the interval is rounded
+    down to whole minutes, hours or days, and one that does not divide that unit is shorter once per cycle.
+    """
     step = max(1, round(seconds))
     if step < 60:
         return f"* * * * * */{step}"
-    minutes = max(1, step // 60)
-    return f"*/{minutes} * * * *" if minutes < 60 else "0 * * * *"
+    if step < 3600:
+        return f"*/{step // 60} * * * *"
+    if step < 86400:
+        return f"0 */{step // 3600} * * *"
+    return f"0 0 */{step // 86400} * *"

@@ -27,12 +27,13 @@ STALLED_TASK = "ivr.retry_stalled_jobs"
 EXPIRY_TASK = "ivr.expire_lapsed_ivrs"
 
 
-def build_worker_app(container: Container, *, periodic: bool = True) -> App:
-    """Return a procrastinate app whose tasks run against this container's services."""
+def build_worker_app(container: Container, *, periodic: bool = True, concurrency: int | None = None) -> App:
+    """Return a procrastinate app whose tasks run against this container's services, `concurrency` jobs at once."""
     settings = container.settings()
     events = settings.events
     # One connection per concurrent job, plus the listener, the periodic deferrer and the heartbeat.
-    app = App(connector=worker_connector(settings.database_url, max_size=events.worker_concurrency + 3))
+    jobs_at_once = concurrency or events.worker_concurrency
+    app = App(connector=worker_connector(settings.database_url, max_size=jobs_at_once + 3))
     retry = RetryStrategy(max_attempts=events.retry_attempts, exponential_wait=events.retry_base_seconds)
 
     @app.task(name=DISPATCH_TASK, queue=EVENTS_QUEUE, retry=retry)

@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 
 def run_worker(container: Container, *, concurrency: int | None = None, name: str | None = None) -> None:
     """Run one worker until SIGINT or SIGTERM (graceful: running jobs finish); several may run at once."""
-    settings = container.settings()
-    app = build_worker_app(container)
+    jobs_at_once = concurrency or container.settings().events.worker_concurrency
+    app = build_worker_app(container, concurrency=jobs_at_once)
     app.run_worker(
         queues=[EVENTS_QUEUE, MAINTENANCE_QUEUE],
-        concurrency=concurrency or settings.events.worker_concurrency,
+        concurrency=jobs_at_once,
         name=name,
         install_signal_handlers=True,
     )
@@ -25,7 +25,7 @@ def run_worker(container: Container, *, concurrency: int | None = None, name: st
 
 def drain_jobs(container: Container) -> None:
     """Run the event jobs waiting now, then return: no periodic jobs, no signal handlers."""
-    app = build_worker_app(container, periodic=False)
+    app = build_worker_app(container, periodic=False, concurrency=1)
     app.run_worker(
         queues=[EVENTS_QUEUE],
         concurrency=1,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
+from croniter import croniter
 
 from adapters.events import InProcessDispatcher, cron_every
 from ivr_domain.shared.ids import EventId, new_id
@@ -54,8 +58,12 @@ def test_once_started_it_replays_first_then_dispatches_on_its_thread_and_stops_a
     assert recorder.calls[-1] == late
 
 
-def test_periodic_jobs_fire_about_as_often_as_asked() -> None:
-    assert cron_every(1) == "* * * * * */1"
-    assert cron_every(5.2) == "* * * * * */5"
-    assert cron_every(300) == "*/5 * * * *"
-    assert cron_every(7200) == "0 * * * *"
+@pytest.mark.parametrize(
+    ("seconds", "gap"),
+    [(1, 1), (5.2, 5), (15, 15), (300, 300), (900, 900), (3600, 3600), (7200, 7200), (21600, 21600), (86400, 86400)],
+)
+def test_periodic_jobs_fire_as_often_as_asked(seconds: float, gap: int) -> None:
+    # croniter reads the line as procrastinate's periodic tasks do (seconds as a sixth field).
+    firings = croniter(cron_every(seconds), datetime(2026, 11, 26, 13, 5, 7))
+    times = [firings.get_next(datetime) for _ in range(4)]
+    assert {(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)} == {gap}

@@ -16,7 +16,9 @@ from entrypoints.worker import run_worker
 def worker(
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, help="Jobs run at once by this worker (default IVR_WORKER_CONCURRENCY or 4)."),
+        typer.Option(
+            min=1, max=256, help="Jobs run at once by this worker (default IVR_WORKER_CONCURRENCY or 4; at most 256)."
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="A name for this worker in logs and procrastinate's tables.")] = None,
 ) -> None:
