@@ -41,7 +41,7 @@ _TABLE: dict[type[DomainError], tuple[int, str, str]] = {
     RateLimited: (429, "rate_limited", "Too many requests"),
     Unauthenticated: (401, "unauthenticated", "Authentication required"),
     InvalidQuery: (400, "invalid_query", "Invalid query parameter"),
-    TooLarge: (413, "request_entity_too_large", "Request Entity Too Large"),
+    TooLarge: (413, "request_entity_too_large", "Request entity too large"),
     UnsupportedMediaType: (415, "unsupported_media_type", "Unsupported media type"),
 }
 

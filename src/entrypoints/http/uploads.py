@@ -61,7 +61,7 @@ async def upload_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     length = connection.headers.get("content-length", "")
     if limit is not None and length.isdigit() and int(length) > limit:
         raise ProblemError(
-            413, "request_entity_too_large", "Request Entity Too Large", "the request body is larger than the limit"
+            413, "request_entity_too_large", "Request entity too large", "the request body is larger than the limit"
         )
 
 

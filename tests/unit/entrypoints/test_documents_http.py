@@ -206,11 +206,16 @@ def test_a_file_past_the_limit_is_413(small_app: tuple[Litestar, Platform]) -> N
     with TestClient(app) as client:
         auth = login(client, "doctor@example.org")
         patient_id = _patient(client, auth)
-        assert_problem(_upload(client, auth, patient_id, PDF_BYTES[:5000]), 413)
+        too_large = assert_problem(_upload(client, auth, patient_id, PDF_BYTES[:5000]), 413)
+        assert (too_large["type"], too_large["title"]) == (
+            "/docs/problems/request_entity_too_large",
+            "Request entity too large",
+        )
         assert _upload(client, auth, patient_id, PDF_BYTES[:4096]).status_code == 201
         # A body announced past the limit is refused before anything else, authentication included.
         announced = {"content-type": f"multipart/form-data; boundary={BOUNDARY}", "content-length": "9000000"}
-        assert_problem(client.post(_documents(patient_id), content=b"", headers=announced), 413)
+        announced_too_large = assert_problem(client.post(_documents(patient_id), content=b"", headers=announced), 413)
+        assert announced_too_large["title"] == "Request entity too large"
         assert len(client.get(_documents(patient_id), headers=auth).json()["items"]) == 1
 
 
