@@ -24,6 +24,17 @@ def test_the_worker_is_not_needed_on_sqlite_and_says_why(ivr: Invoke, migrated: 
     assert result.stdout == ""
 
 
+def test_the_worker_says_it_is_not_needed_before_looking_at_the_database(ivr: Invoke, tmp_path: Path) -> None:
+    # Not migrated, no keys yet: on SQLite the answer does not depend on either, and nothing is created.
+    before = sorted(tmp_path.rglob("*"))
+
+    result = ivr("worker")
+
+    assert result.exit_code == 1
+    assert "the server dispatches events in-process" in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before
+
+
 def test_a_command_dispatches_its_events_before_it_exits(
     ivr: Invoke, migrated: None, read_back: Callable[[], Container]
 ) -> None:
