@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,13 +21,14 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
+from returns.result import Success
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from adapters.sqlalchemy.migrate import upgrade
 from entrypoints.http.app import create_app
-from ivr_domain.shared.actor import Role
+from ivr_domain.shared.actor import SYSTEM_ACTOR, Role
 from tests.http import coverage_body, ivr_body
-from tests.platform import PASSWORD, memory_platform
+from tests.platform import PASSWORD, memory_platform, value_of
 from tests.services import create_postgres_database
 
 pytestmark = pytest.mark.slow
@@ -42,6 +44,8 @@ _STEPS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "in_review": [("submit", {}), ("start-review", {})],
     "approved": [("submit", {}), ("start-review", {}), ("approve", {"coverages": [coverage_body()]})],
 }
+# Longer than the default lockout (15 minutes).
+LOCKOUT_PASSES = timedelta(minutes=16)
 _IF_MATCH = re.compile(r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$')
 
 
@@ -94,9 +98,14 @@ def _app() -> object:
     from tempfile import mkdtemp
 
     data_dir = Path(mkdtemp())
-    env = {"IVR_DATABASE_URL": _database_url(data_dir)}
+    # Every case logs in afresh (see _Bearer): the limits on logins per minute would refuse most of them.
+    env = {
+        "IVR_DATABASE_URL": _database_url(data_dir),
+        "IVR_LOGIN_LIMIT_PER_ADDRESS": "100000",
+        "IVR_LOGIN_LIMIT_PER_ACCOUNT": "100000",
+    }
     platform = memory_platform(data_dir, now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), env=env)
-    platform.user("admin@example.org", Role.ADMIN)
+    admin = platform.user("admin@example.org", Role.ADMIN)
     doctor = platform.user("doctor@example.org", Role.DOCTOR, practice="Springfield Wound Clinic")
     patient_id = str(platform.patient(doctor.practice_id).id)  # type: ignore[attr-defined]
     app = create_app(platform.container)
@@ -104,8 +113,22 @@ def _app() -> object:
         token = client.post("/api/v1/auth/login", json={"email": "admin@example.org", "password": PASSWORD})
         _seed_ivrs(client, {"Authorization": f"Bearer {token.json()['access_token']}"}, patient_id)
         _seed_templates(client, {"Authorization": f"Bearer {token.json()['access_token']}"})
-    _app.token = token.json()["access_token"]  # type: ignore[attr-defined]
+    _app.platform, _app.admin_id = platform, admin.id  # type: ignore[attr-defined]
     return app
+
+
+def _admin_token() -> str:
+    """Log the admin in now, under the email they have now: generated cases log out and change it."""
+    platform, admin_id = _app.platform, _app.admin_id  # type: ignore[attr-defined]
+    with platform.container.uow() as uow:
+        admin = uow.users.get(admin_id, scope=SYSTEM_ACTOR.scope)
+    assert admin is not None
+    login = platform.login(admin.email.value)
+    if not isinstance(login, Success):
+        # Generated password changes with a wrong current password lock the account; the lockout then runs out.
+        platform.clock.advance(LOCKOUT_PASSES)
+        login = platform.login(admin.email.value)
+    return str(value_of(login).access_token)
 
 
 schema = schemathesis.openapi.from_asgi("/schema/openapi.json", _app())
@@ -156,20 +179,24 @@ def _bulk_aimed(body: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 @schema.hook
 def map_case(context: Any, case: Any) -> Any:
-    """Send a well-formed If-Match to a seeded IVR as `*`: its version moves during the run, and 412 is tested apart."""
+    """Send a well-formed If-Match to a seeded object or the admin's own account as `*`: their versions move."""
+    # 412 is tested apart, in each route's own tests.
     named = case.path_parameters or {}
     seeded = any(named.get(name) in SEEDED[name] for name in ("ivr_id", "template_id", "justification_id"))
+    # The admin's own account moves too (PUT /auth/me): a stale version would answer 412 before the body's 422.
+    seeded = seeded or case.path == "/api/v1/auth/me"
     if seeded and case.headers is not None and _IF_MATCH.match(str(case.headers.get("If-Match", ""))):
         case.headers["If-Match"] = "*"
     return case
 
 
-@schema.auth()
+# No caching: a cached token dies with the first generated logout, and every later case would only meet 401.
+@schema.auth(refresh_interval=None)
 class _Bearer:
-    """Sends the admin's token, letting schemathesis drop it where it probes for 401s."""
+    """Sends a fresh admin token with every case, letting schemathesis drop it where it probes for 401s."""
 
     def get(self, case: schemathesis.Case, context: object) -> str:
-        return str(_app.token)  # type: ignore[attr-defined]
+        return _admin_token()
 
     def set(self, case: schemathesis.Case, data: str, context: object) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}

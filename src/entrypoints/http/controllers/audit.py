@@ -38,7 +38,8 @@ class AuditController(Controller):
     tags = ["audit"]
     security = BEARER
 
-    @get("/", sync_to_thread=True, responses=problem_responses(*PROTECTED))
+    # 422: a time range whose `since` is not before its `until` (the use case's own check).
+    @get("/", sync_to_thread=True, responses=problem_responses(*PROTECTED, 422))
     def search_audit_log(
         self,
         *,
