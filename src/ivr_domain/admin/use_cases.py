@@ -13,7 +13,7 @@ from ivr_domain.admin.ports import AUDIT_SORTS, AuditQuery, AuditRecords
 from ivr_domain.patients.ports import PatientRepository
 from ivr_domain.shared.actor import Actor, Permission, Projection
 from ivr_domain.shared.audit import AuditEntry, AuditLog, AuditTrail
-from ivr_domain.shared.errors import InvalidQuery, NotFound, NotPermitted, ValidationFailed
+from ivr_domain.shared.errors import InvalidQuery, NotFound, NotPermitted
 from ivr_domain.shared.ids import PatientId
 from ivr_domain.shared.paging import Page, PageRequest
 from ivr_domain.shared.validation import check_page
@@ -41,9 +41,9 @@ class AuditReadingUnitOfWork(Protocol):
         ...
 
 
-def _check_range(query: AuditQuery) -> ValidationFailed | None:
+def _check_range(query: AuditQuery) -> InvalidQuery | None:
     if query.since is not None and query.until is not None and query.since >= query.until:
-        return ValidationFailed.single("since", "must be before until")
+        return InvalidQuery(parameter="since", detail="since must be before until")
     return None
 
 
@@ -56,7 +56,7 @@ class SearchAuditLogHandler:
 
     def __call__(
         self, actor: Actor, query: AuditQuery, page: PageRequest
-    ) -> Result[Page[AuditEntry], NotPermitted | InvalidQuery | ValidationFailed]:
+    ) -> Result[Page[AuditEntry], NotPermitted | InvalidQuery]:
         """Return one page of entries, newest first by default."""
         action = "audit.search"
         if not actor.can(Permission.AUDIT_READ):

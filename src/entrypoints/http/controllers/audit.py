@@ -38,8 +38,7 @@ class AuditController(Controller):
     tags = ["audit"]
     security = BEARER
 
-    # 422: a time range whose `since` is not before its `until` (the use case's own check).
-    @get("/", sync_to_thread=True, responses=problem_responses(*PROTECTED, 422))
+    @get("/", sync_to_thread=True, responses=problem_responses(*PROTECTED))
     def search_audit_log(
         self,
         *,
