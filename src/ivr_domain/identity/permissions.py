@@ -37,14 +37,15 @@ _CENTRAL_ONLY: Final[Mapping[P, frozenset[Role]]] = MappingProxyType(
     }
 )
 
-GRANTABLE: Final[Mapping[Role, frozenset[P]]] = MappingProxyType(
-    {role: frozenset(p for p in P if role in _CENTRAL_ONLY.get(p, frozenset(Role))) for role in Role}
-)
-
 
 def roles_that_may_hold(permission: P) -> frozenset[Role]:
     """Return the roles an account must have to hold this permission, by default or by grant."""
     return _CENTRAL_ONLY.get(permission, frozenset(Role))
+
+
+GRANTABLE: Final[Mapping[Role, frozenset[P]]] = MappingProxyType(
+    {role: frozenset(p for p in P if role in roles_that_may_hold(p)) for role in Role}
+)
 
 
 def effective_permissions(role: Role, grants: frozenset[P], revocations: frozenset[P]) -> frozenset[P]:
