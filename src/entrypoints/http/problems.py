@@ -48,7 +48,7 @@ _TABLE: dict[type[DomainError], tuple[int, str, str]] = {
 _DEFAULT_DETAIL = {
     404: "the resource does not exist or is not within your reach",
     403: "your role or permissions do not allow this action",
-    422: "some fields of the request body are not valid",
+    422: "some fields are not valid; errors lists each one and what is wrong with it",
     409: "the request conflicts with the current state of the resource",
     412: "the resource changed since the version given in If-Match",
     429: "too many requests; try again later",

@@ -145,6 +145,7 @@ def test_a_submit_lists_each_missing_required_kind(tmp_path: Path) -> None:
         ivr = _ivr(client, auth)
         submit = f"{IVRS}/{ivr['id']}/submit"
         problem = assert_problem(client.post(submit, json={}, headers=auth), 422)
+        assert "body" not in problem["detail"]  # the fields are the IVR's, not the (empty) request's
         assert problem["errors"] == [
             {"field": "documents", "message": f"needs a document of kind {kind} (on the IVR or its patient)"}
             for kind in ("insurance_card_front", "insurance_card_back")
