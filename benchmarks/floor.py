@@ -23,8 +23,9 @@ cipher) in one uvicorn process pinned to core 0, drives it with wrk pinned to co
   straight into the wire struct. The best case for a purpose-built read path.
 - `/floor/envelope-psycopg`: `envelope` without SQLAlchemy: psycopg's own pool and prepared statements,
   the driver's floor.
-- `/floor/transition`: one IVR status change at its floor (`benchmarks/floor_transition.py`), when the IVR
-  data set exists; measure it as the platform's submit-approve is, `--routes transition --connections 8`.
+- `POST /api/v1/ivrs/{id}/submit`, `/start-review`, `/approve`: each action at its floor
+  (`benchmarks/floor_transition.py`), when the IVR data set exists; `--routes submit-approve` drives them with
+  the platform benchmark's own wrk script, 8 connections, and prints the per-action figures.
 - `/floor/envelope-async`: the same with an async handler and psycopg's async pool on the event loop: no
   thread hand-off, which rule 4 (a synchronous core run in the thread pool) does not allow.
 
@@ -54,6 +55,7 @@ from typing import Any
 
 import jwt
 import msgspec
+import psycopg
 from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
@@ -64,10 +66,11 @@ from adapters.crypto.field_cipher import AesGcmFieldCipher
 from adapters.crypto.keys import read_key_file
 from adapters.sqlalchemy.tables import patients
 from benchmarks.cpu import postgres_seconds, server_seconds
-from benchmarks.floor_transition import transition_route
+from benchmarks.floor_transition import action_route
 from entrypoints.http.serving import settle_heap
 
 ROOT = Path(__file__).resolve().parent.parent
+SUBMIT_APPROVE = "submit, start-review, approve"
 PAGE = 50
 _SECRET = secrets.token_bytes(32)
 _PATIENT_PHI = (
@@ -382,14 +385,14 @@ def app() -> Litestar:
 
 
 def _transition_routes(data_dir: Path) -> list[Any]:
-    """`/floor/transition` over the IVR data set, when there is one."""
+    """The three IVR actions over the IVR data set, when there is one."""
     if not (data_dir / "manifest.json").exists():
         return []
     manifest = json.loads((data_dir / "manifest.json").read_text())
     keys = read_key_file(data_dir / "keys.json")
     pool = ConnectionPool(_psycopg_url(manifest["database_url"]), min_size=4, max_size=10, open=True)
     cipher = AesGcmFieldCipher(keys.cipher_keys, keys.current_cipher_key_id)
-    return [transition_route(pool, cipher, _claims)]
+    return [action_route(pool, cipher, _claims, data_dir / "floor-drafts.txt")]
 
 
 def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
@@ -406,12 +409,36 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
 
 def _wrk(base: str, route: str, token: str, seconds: int, connections: int) -> dict[str, Any]:
     env = {**os.environ, "BENCH_SCENARIO": "list", "BENCH_PATH": route, "BENCH_TOKEN": token}
-    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
-    command += ["--latency", "-s", str(ROOT / "benchmarks/wrk/bench.lua"), base]
+    script, threads = "bench.lua", 1
+    if route == SUBMIT_APPROVE:
+        # The platform benchmark's own script: one connection per thread, each walking its drafts in order.
+        script, threads = "submit_approve.lua", connections
+        env |= {
+            "BENCH_DOCTOR_TOKEN": token,
+            "BENCH_REVIEWER_TOKEN": token,
+            "BENCH_DRAFTS": str(_drafts_left()),
+            "BENCH_VALID_UNTIL": (dt.date.today() + dt.timedelta(days=180)).isoformat(),
+            "BENCH_THREADS": str(connections),
+        }
+    command = ["taskset", "-c", "1", "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["--latency", "-s", str(ROOT / "benchmarks/wrk" / script), base]
     output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout  # noqa: S603
     line = next(line for line in output.splitlines() if line.startswith("BENCH_RESULT "))
     result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
     return result
+
+
+def _drafts_left() -> Path:
+    """Write the floor's IVRs still in draft (earlier runs and the warm-up took some) for the wrk script."""
+    data_dir = ROOT / "var/bench/postgresql-ivrs"
+    manifest = json.loads((data_dir / "manifest.json").read_text())
+    with psycopg.connect(_psycopg_url(manifest["database_url"])) as connection:
+        ids = [
+            str(row[0]) for row in connection.execute("SELECT id FROM floor_ivrs WHERE status = 'draft' ORDER BY id")
+        ]
+    left = data_dir / "floor-drafts-left.txt"
+    left.write_text("\n".join(ids) + "\n")
+    return left
 
 
 def _cpu(pid: int) -> tuple[float, float]:
@@ -445,7 +472,7 @@ def main() -> None:
         with urllib.request.urlopen(request) as answer:  # noqa: S310
             token = answer.read().decode()
         for route in args.routes:
-            path = f"/floor/{route}"
+            path = SUBMIT_APPROVE if route == "submit-approve" else f"/floor/{route}"
             _wrk(base, path, token, args.warmup, args.connections)
             server_before, pg_before = _cpu(server.pid)
             result = _wrk(base, path, token, args.duration, args.connections)
@@ -459,6 +486,8 @@ def main() -> None:
                 "server_cpu_ms_per_request": round((server_after - server_before) * 1000 / requests, 3),
                 "postgres_cpu_ms_per_request": round((pg_after - pg_before) * 1000 / requests, 3),
             }
+            if path == SUBMIT_APPROVE:
+                record |= {"actions": result["actions"], "pool_exhausted": result["pool_exhausted"]}
             records.append(record)
             print(
                 f"{path:<18} {record['rps']:8.1f} req/s  p50 {record['p50_ms']:7.2f}  p90 {record['p90_ms']:7.2f}"
@@ -466,6 +495,14 @@ def main() -> None:
                 f"  PostgreSQL {record['postgres_cpu_ms_per_request']:.2f} ms/req  non-2xx {record['non2xx']}",
                 flush=True,
             )
+            for action, figures in record.get("actions", {}).items():
+                print(
+                    f"  {action:<14} {figures['requests']:6d} requests  p50 {figures['p50_ms']:6.2f}"
+                    f"  p90 {figures['p90_ms']:6.2f}  p99 {figures['p99_ms']:6.2f} ms",
+                    flush=True,
+                )
+            if record.get("pool_exhausted"):
+                print(f"  the drafts ran out ({record['pool_exhausted']} idle requests): the run is not a figure")
     finally:
         server.send_signal(signal.SIGINT)
         try:
