@@ -23,8 +23,10 @@ cipher) in one uvicorn process pinned to core 0, drives it with wrk pinned to co
   straight into the wire struct. The best case for a purpose-built read path.
 - `/floor/envelope-psycopg`: `envelope` without SQLAlchemy: psycopg's own pool and prepared statements,
   the driver's floor.
+- `/floor/ivr-page`: a practice's page of 50 IVRs at its floor (`benchmarks/floor_ivrs.py`), when the IVR data
+  set exists.
 - `POST /api/v1/ivrs/{id}/submit`, `/start-review`, `/approve`: each action at its floor
-  (`benchmarks/floor_transition.py`), when the IVR data set exists; `--routes submit-approve` drives them with
+  (`benchmarks/floor_ivrs.py`), when the IVR data set exists; `--routes submit-approve` drives them with
   the platform benchmark's own wrk script, 8 connections, and prints the per-action figures.
 - `/floor/envelope-async`: the same with an async handler and psycopg's async pool on the event loop: no
   thread hand-off, which rule 4 (a synchronous core run in the thread pool) does not allow.
@@ -66,7 +68,7 @@ from adapters.crypto.field_cipher import AesGcmFieldCipher
 from adapters.crypto.keys import read_key_file
 from adapters.sqlalchemy.tables import patients
 from benchmarks.cpu import postgres_seconds, server_seconds
-from benchmarks.floor_transition import action_route
+from benchmarks.floor_ivrs import action_route, page_route
 from entrypoints.http.serving import settle_heap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -392,7 +394,10 @@ def _transition_routes(data_dir: Path) -> list[Any]:
     keys = read_key_file(data_dir / "keys.json")
     pool = ConnectionPool(_psycopg_url(manifest["database_url"]), min_size=4, max_size=10, open=True)
     cipher = AesGcmFieldCipher(keys.cipher_keys, keys.current_cipher_key_id)
-    return [action_route(pool, cipher, _claims, data_dir / "floor-drafts.txt")]
+    return [
+        action_route(pool, cipher, _claims, data_dir / "floor-drafts.txt"),
+        page_route(pool, cipher, _claims, manifest["list_doctor"]["practice"]),
+    ]
 
 
 def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:

@@ -1,4 +1,9 @@
-"""The floor of submit, start-review and approve: the least work the rules allow for each.
+"""The floors of the IVR targets: a practice's page of 50 IVRs, and submit, start-review and approve.
+
+`/floor/ivr-page` is the IVR list at its floor: the list doctor's practice's 50 newest IVRs (the clear
+columns and the one encrypted document each, as the rules store them), every document decrypted and decoded,
+one audit row naming their patients, the commit, msgspec encoding; psycopg, prepared statements, a
+synchronous handler in the thread pool. The verification queue pages the same rows in another order.
 
 Served by `benchmarks.floor` when the IVR data set (`var/bench/postgresql-ivrs`) exists, at the platform's
 own paths (`POST /api/v1/ivrs/{id}/submit`, `/start-review`, `/approve`), so `python -m benchmarks.floor
@@ -26,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from psycopg_pool import ConnectionPool
 
@@ -126,6 +131,56 @@ def prepare(pool: ConnectionPool, drafts_file: Path) -> None:
         connection.execute("ANALYZE floor_patients")
         ids = [str(row[0]) for row in connection.execute("SELECT id FROM floor_ivrs ORDER BY id")]
     drafts_file.write_text("\n".join(ids) + "\n")
+
+
+_PAGE = """
+    SELECT id, reference, patient_id, status, priority, request_type, created_at, updated_at, version, content
+    FROM ivrs WHERE practice_id = %(practice)s ORDER BY created_at DESC, id DESC LIMIT 50
+"""
+_PAGE_AUDIT = """
+    INSERT INTO floor_audit_log (id, at, action, outcome, user_id, role, session_id, is_system, resource_type,
+        patient_ids, changed_fields, reason, purpose, xact_id)
+    VALUES (%(audit)s, %(at)s, 'ivrs.list', 'success', %(actor)s, 'doctor', %(session)s, false, 'ivr',
+        %(patients)s, '[]', '', 'treatment', pg_current_xact_id()::text::bigint)
+"""
+
+
+def page_route(pool: ConnectionPool, cipher: AesGcmFieldCipher, claims_of: Any, practice_name: str) -> Any:
+    """Return the `/floor/ivr-page` handler: the named practice's newest page of IVRs."""
+    with pool.connection() as connection:
+        found = connection.execute("SELECT id FROM practices WHERE name = %s", (practice_name,)).fetchone()
+    if found is None:
+        raise SystemExit(f"no practice named {practice_name!r} in the IVR data set")
+    practice = found[0]
+    decrypt = cipher.decrypt
+    decode = msgspec.json.Decoder(dict[str, Any]).decode
+    encode = msgspec.json.Encoder().encode
+    columns = ("id", "reference", "patient_id", "status", "priority", "request_type", "created_at", "updated_at")
+
+    @get("/floor/ivr-page", sync_to_thread=True)
+    def ivr_page(request: Request[Any, Any, Any]) -> Response[bytes]:
+        claims = claims_of(request)
+        with pool.connection() as connection:
+            rows = connection.execute(_PAGE, {"practice": practice}, prepare=True).fetchall()
+            page = [
+                {
+                    **dict(zip(columns, row[:8], strict=True)),
+                    "version": row[8],
+                    "content": decode(decrypt(row[9], context=f"{CONTENT_CONTEXT}{row[0]}")),
+                }
+                for row in rows
+            ]
+            audit = {
+                "audit": uuid.uuid4(),
+                "at": dt.datetime.now(dt.UTC),
+                "actor": claims["sub"],
+                "session": claims["sid"],
+                "patients": json.dumps(sorted({str(row[2]) for row in rows})),
+            }
+            connection.execute(_PAGE_AUDIT, audit, prepare=True)
+        return Response(encode(page), media_type="application/json")
+
+    return ivr_page
 
 
 def snapshot(connection: Any, cipher: AesGcmFieldCipher, patient_id: uuid.UUID) -> dict[str, Any]:
