@@ -1,18 +1,19 @@
-"""The floor: what a page of 50 patients costs on this machine with nothing but the work the rules require.
+"""The floor: what this machine allows the targets' requests when they do nothing but what the rules require.
 
-    .venv/bin/python -m benchmarks.floor [--data-dir var/bench/postgresql] [--duration 20] [--routes ...]
+    .venv/bin/python -m benchmarks.floor [--routes ...] [--connections 32] [--duration 20]
 
-The patient-list target (1,000 requests/s, p99 <= 60 ms at 32 connections, one server process) is measured
-against the platform by `benchmarks/run list postgresql`. This script asks what any implementation could
-reach here. It serves a bare Litestar app (no platform code on the request path, apart from the field
-cipher) in one uvicorn process pinned to core 0, drives it with wrk pinned to core 1 exactly as
-`benchmarks/run` does, over the same generated data, and prints each route's figures:
+The targets (a page of 50 at 1,000 requests/s with p99 <= 60 ms at 32 connections; submit, start-review and
+approve at p99 < 20 ms at 8 connections; one server process) are measured against the platform by
+`benchmarks/run`. This script asks what any implementation could reach here. It serves a bare Litestar app
+(no platform code on the request path apart from the field cipher) in one uvicorn process pinned to core 0,
+drives it with wrk pinned to core 1 exactly as `benchmarks/run` does, over the same generated data, and
+prints each route's figures. The patient routes:
 
 - `/floor/reference`: the issue's own yardstick, "a plain Litestar + SQLAlchemy ORM + PostgreSQL page of
   50 with JWT": a bearer JWT checked, 50 patient rows loaded as ORM objects, their clear columns returned.
   Nothing decrypted, nothing audited.
 - `/floor/core`: the same page through SQLAlchemy Core, still nothing decrypted or audited.
-- `/floor/rules`: the least that ARCHITECTURE.md's rules allow for the real list: a JWT checked, the page
+- `/floor/rules`: the least that the architecture's rules allow for the real list: a JWT checked, the page
   and its insurances in one Core query inside a transaction, every PHI field decrypted with the platform's
   own AES-GCM cipher, mapped straight to wire structs (no entities), one audit row naming the 50 patients
   appended in the same transaction (rule 9's minimum: no per-patient rows), the commit, msgspec encoding.
@@ -21,21 +22,21 @@ cipher) in one uvicorn process pinned to core 0, drives it with wrk pinned to co
   insurances included, sealed as one AES-GCM ciphertext (a scratch table, `floor_patient_envelopes`, filled
   at start-up from the list practice's real rows), so a page is 50 rows and 50 decryptions, each decoded
   straight into the wire struct. The best case for a purpose-built read path.
-- `/floor/envelope-psycopg`: `envelope` without SQLAlchemy: psycopg's own pool and prepared statements,
-  the driver's floor.
-- `/floor/ivr-page`: a practice's page of 50 IVRs at its floor (`benchmarks/floor_ivrs.py`), when the IVR data
-  set exists.
-- `POST /api/v1/ivrs/{id}/submit`, `/start-review`, `/approve`: each action at its floor
-  (`benchmarks/floor_ivrs.py`), when the IVR data set exists; `--routes submit-approve` drives them with
-  the platform benchmark's own wrk script, 8 connections, and prints the per-action figures.
+- `/floor/envelope-psycopg`: `envelope` without SQLAlchemy: psycopg's own pool and prepared statements.
 - `/floor/envelope-async`: the same with an async handler and psycopg's async pool on the event loop: no
   thread hand-off, which rule 4 (a synchronous core run in the thread pool) does not allow.
 
-The app settles its heap before serving as `ivr serve` does (`entrypoints.http.serving.settle_heap`), so
-garbage-collector pauses weigh on the tail as they do in the platform.
+And, when the IVR data set (`var/bench/postgresql-ivrs`) exists, the IVR routes of `benchmarks/floor_ivrs.py`:
 
-Audit rows go to a scratch copy of `audit_log` (`floor_audit_log`, same columns and indexes), so the
-platform's chain never sees them. Read-only otherwise; PostgreSQL only.
+- `/floor/ivr-page`: a practice's page of 50 IVRs at its floor.
+- `POST /api/v1/ivrs/{id}/submit`, `/start-review`, `/approve`: each action at its floor;
+  `--routes submit-approve --connections 8` drives them with the platform benchmark's own wrk script and
+  prints the per-action figures.
+
+The app settles its heap before serving as `ivr serve` does (`entrypoints.http.serving.settle_heap`), so
+garbage-collector pauses weigh on the tail as they do in the platform. PostgreSQL only. Everything it
+writes goes to scratch tables (`floor_*`, the real tables' columns and indexes): the platform's tables and
+its audit chain are never touched.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ _INSURANCE_PHI = (
     "payer_name", "payer_id", "member_id", "group_number",
     "subscriber_first_name", "subscriber_last_name", "subscriber_date_of_birth",
 )  # fmt: skip
-# Column names and the page size are constants: nothing from a request is formatted into it.
+# Column names are constants: nothing from a request is formatted into the statement.
 _PAGE_SQL = text(
     f"""
     SELECT p.id, p.created_at, p.updated_at, p.version, p.archived, {", ".join(f"p.{c}" for c in _PATIENT_PHI)},
