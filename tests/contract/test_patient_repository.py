@@ -8,8 +8,9 @@ import pytest
 from attrs import evolve
 from returns.result import Failure, Success
 
+from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from ivr_domain.identity.model import Practice
-from ivr_domain.patients.model import Sex
+from ivr_domain.patients.model import MaskedPatient, Sex
 from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate, PatientFilter
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
@@ -18,7 +19,7 @@ from ivr_domain.shared.insurance import InsuranceRank, PlanType
 from ivr_domain.shared.paging import PageRequest
 from ivr_domain.shared.values import PersonName
 from tests.contract import builders
-from tests.contract.conftest import UowFactory
+from tests.contract.conftest import Backend, UowFactory
 
 ALL = Scope(everything=True)
 BORN = date(1948, 7, 14)
@@ -212,3 +213,61 @@ def test_list_pages_by_updated_at_descending(uow: UowFactory) -> None:
                 break
     assert seen == [p.id for p in reversed(made)]
     assert InsuranceRank.PRIMARY in {i.rank for i in made[0].insurances}
+
+
+def test_a_masked_page_is_the_full_page_masked(uow: UowFactory) -> None:
+    mine, theirs = _practices(uow)
+    made = [builders.patient(mine.id) for _ in range(4)] + [builders.patient(theirs.id, archived=True)]
+    with uow() as u:
+        for p in made:
+            u.patients.add(p)
+        u.commit()
+
+    def every_page(read: str, scope: Scope, filters: PatientFilter) -> list[MaskedPatient]:
+        seen: list[MaskedPatient] = []
+        cursor = None
+        with uow() as u:
+            while True:
+                request = PageRequest(limit=3, sort="-created_at", cursor=cursor)
+                page = getattr(u.patients, read)(scope=scope, filters=filters, page=request)
+                seen.extend(p if read == "list_masked" else MaskedPatient.of(p) for p in page.items)
+                if (cursor := page.next_cursor) is None:
+                    return seen
+
+    for filters in (PatientFilter(), PatientFilter(archived=True), PatientFilter(practice_id=theirs.id)):
+        for scope in (ALL, Scope(practice_ids=frozenset({mine.id})), Scope()):
+            assert every_page("list_masked", scope, filters) == every_page("list", scope, filters)
+    assert every_page("list_masked", ALL, PatientFilter()) == [MaskedPatient.of(p) for p in reversed(made[:4])]
+
+
+def test_a_masked_page_opens_no_phi_but_the_names(backend: Backend) -> None:
+    if backend.engine is None:
+        pytest.skip("the memory adapter encrypts nothing")
+    opened: list[str] = []
+
+    class Watching:
+        """The backend's cipher, noting the column of every ciphertext opened."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(backend.cipher, name)
+
+        def decrypt(self, ciphertext: bytes, *, context: str) -> str:
+            opened.append(context.split(":", 1)[0])
+            return backend.cipher.decrypt(ciphertext, context=context)
+
+    fresh = backend.fresh()
+    (practice,) = _practices(fresh, 1)
+    with fresh() as u:
+        for _ in range(3):
+            u.patients.add(builders.patient(practice.id))
+        u.commit()
+    watched = SqlAlchemyUnitOfWork(backend.engine, cipher=Watching(), blind_index=backend.blind_index)  # type: ignore[arg-type]
+    with watched as u:
+        page = u.patients.list_masked(scope=ALL, filters=PatientFilter(), page=PageRequest())
+    assert len(page.items) == 3
+    assert sorted(set(opened)) == ["patients.first_name", "patients.last_name"]
+    assert len(opened) == 6
+    opened.clear()
+    with watched as u:
+        u.patients.list(scope=ALL, filters=PatientFilter(), page=PageRequest())
+    assert "patient_insurances.member_id" in opened  # the full page opens every field: the comparison holds

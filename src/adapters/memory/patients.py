@@ -9,7 +9,7 @@ from returns.result import Failure, Result, Success
 
 from adapters.memory.paging import keyset_page
 from adapters.memory.workspace import Workspace
-from ivr_domain.patients.model import Patient
+from ivr_domain.patients.model import MaskedPatient, Patient
 from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate, PatientFilter, PatientSearch
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
@@ -82,6 +82,11 @@ class InMemoryPatientRepository:
         rows = (p for p in self._ws.patients.values() if patient_in_scope(p, scope) and _matches(p, filters))
         sorts = {"created_at": lambda p: p.created_at, "updated_at": lambda p: p.updated_at}
         return keyset_page(rows, page, sorts, lambda p: p.id)
+
+    def list_masked(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[MaskedPatient]:
+        """Return `list`'s page as masked views (nothing here is encrypted: the SQL adapter is the one that saves)."""
+        found = self.list(scope=scope, filters=filters, page=page)
+        return Page(items=tuple(MaskedPatient.of(p) for p in found.items), next_cursor=found.next_cursor)
 
     def search(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[Patient, ...]:
         """Return unarchived patients within scope matching exactly, oldest first."""

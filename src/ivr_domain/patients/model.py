@@ -85,5 +85,18 @@ class MaskedPatient:
     updated_at: datetime
     version: int
 
+    @classmethod
+    def of(cls, patient: Patient) -> MaskedPatient:
+        """Return the masked view of a patient."""
+        return cls(
+            id=patient.id,
+            practice_id=patient.practice_id,
+            initials=patient.name.initials,
+            archived=patient.archived,
+            created_at=patient.created_at,
+            updated_at=patient.updated_at,
+            version=patient.version,
+        )
+
 
 PatientView = Patient | MaskedPatient

@@ -20,12 +20,4 @@ def project(actor: Actor, patient: Patient) -> PatientView:
     """Return what the actor may see of a patient: full, or masked for the sales hierarchy."""
     if actor.projection is Projection.FULL:
         return patient
-    return MaskedPatient(
-        id=patient.id,
-        practice_id=patient.practice_id,
-        initials=patient.name.initials,
-        archived=patient.archived,
-        created_at=patient.created_at,
-        updated_at=patient.updated_at,
-        version=patient.version,
-    )
+    return MaskedPatient.of(patient)

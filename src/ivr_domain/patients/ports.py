@@ -9,7 +9,7 @@ from typing import Protocol
 from attrs import frozen
 from returns.result import Result
 
-from ivr_domain.patients.model import Patient
+from ivr_domain.patients.model import MaskedPatient, Patient
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.audit import AuditLog
 from ivr_domain.shared.errors import Conflict
@@ -65,6 +65,10 @@ class PatientRepository(Protocol):
 
     def list(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[Patient]:
         """Return one page of the patients within scope that match the filters."""
+        ...
+
+    def list_masked(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[MaskedPatient]:
+        """Return `list`'s page as masked views, opening no PHI but the names their initials come from."""
         ...
 
     def search(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[Patient, ...]:

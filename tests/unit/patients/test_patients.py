@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 import pytest
 
+from adapters.memory.patients import InMemoryPatientRepository
 from ivr_domain.patients.model import MaskedPatient, Patient, SubscriberRelationship
 from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate, PatientFilter
 from ivr_domain.patients.use_cases import ArchivePatient, CreatePatient, UpdatePatient
@@ -20,7 +22,7 @@ from ivr_domain.shared.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from ivr_domain.shared.paging import PageRequest
+from ivr_domain.shared.paging import Page, PageRequest
 from ivr_domain.shared.validation import AddressInput
 from tests.platform import Platform, error_of, value_of
 
@@ -186,6 +188,29 @@ def test_the_sales_hierarchy_sees_masked_patients_and_cannot_write(platform: Pla
     body = platform.patient_input()
     denied = error_of(platform.container.update_patient()(actor, UpdatePatient(patient_id=patient.id, patient=body)))
     assert isinstance(denied, NotPermitted)
+
+
+def test_a_masked_list_asks_the_store_for_masked_views_only(
+    platform: Platform, doctor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _create(platform, doctor)
+    sales = platform.user("sales@example.org", Role.SALESPERSON)
+    platform.assign(sales, value_of(platform.container.get_user()(doctor, doctor.user_id)))
+    asked: list[str] = []
+    masked_read = InMemoryPatientRepository.list_masked
+
+    def watched(self: InMemoryPatientRepository, **kwargs: Any) -> Page[MaskedPatient]:
+        asked.append("masked")
+        return masked_read(self, **kwargs)
+
+    monkeypatch.setattr(InMemoryPatientRepository, "list_masked", watched)
+    value_of(platform.container.list_patients()(doctor, PatientFilter(), PageRequest()))
+    assert asked == []  # the full projection reads the full page
+    listed = value_of(
+        platform.container.list_patients()(platform.actor("sales@example.org"), PatientFilter(), PageRequest())
+    )
+    assert asked == ["masked"]
+    assert [p.initials for p in listed.items] == ["AS"]
 
 
 def test_logistics_gets_403_on_the_list_and_404_on_a_patient(platform: Platform, doctor: Actor) -> None:

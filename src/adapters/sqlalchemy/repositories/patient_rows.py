@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from ivr_domain.patients.model import (
     Insurance,
+    MaskedPatient,
     Patient,
     Sex,
     Subscriber,
@@ -35,6 +36,7 @@ _INSURANCE_PHI = (
 )  # fmt: skip
 _PATIENT_CONTEXTS = tuple((column, f"patients.{column}:") for column in _PATIENT_PHI)
 _INSURANCE_CONTEXTS = tuple((column, f"patient_insurances.{column}:") for column in _INSURANCE_PHI)
+_NAME_CONTEXTS = _PATIENT_CONTEXTS[:2]  # first_name, last_name: all a masked view opens
 
 # Stored enum values to members by dict lookup (calling the enum class costs a microsecond each).
 _SEX = {member.value: member for member in Sex}
@@ -146,6 +148,20 @@ class PatientCodec:
             archived=row["archived"],
             ivr_submitted=row["ivr_submitted"],
             created_by=UserId(row["created_by"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            version=row["version"],
+        )
+
+    def masked(self, row: Mapping[Any, Any]) -> MaskedPatient:
+        """Map a masked read's row to the view, opening only the two names its initials come from."""
+        patient_id = PatientId(row["id"])
+        first, last = self._open(row, _NAME_CONTEXTS, str(patient_id))
+        return MaskedPatient(
+            id=patient_id,
+            practice_id=PracticeId(row["practice_id"]),
+            initials=PersonName(first=_text(first), last=_text(last)).initials,
+            archived=row["archived"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             version=row["version"],

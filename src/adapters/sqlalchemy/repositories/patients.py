@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy import (
 from adapters.sqlalchemy.repositories.common import bound_keyset, cut_page, keyset_parameters, sort_key
 from adapters.sqlalchemy.repositories.patient_rows import PatientCodec
 from adapters.sqlalchemy.tables import patient_insurances, patients
-from ivr_domain.patients.model import Patient
+from ivr_domain.patients.model import MaskedPatient, Patient
 from ivr_domain.patients.ports import MemberIdSearch, NameAndBirthDate, PatientFilter, PatientSearch
 from ivr_domain.shared.actor import Scope
 from ivr_domain.shared.errors import Conflict
@@ -42,6 +43,12 @@ _INSURANCE_LABELS = tuple(c.label(f"insurance_{c.name}") for c in _INSURANCE_REA
 _PATIENT_KEYS = tuple(c.name for c in _PATIENT_READ)
 _INSURANCE_KEYS = tuple(c.name for c in _INSURANCE_READ)
 _PATIENT_COUNT = len(_PATIENT_KEYS)
+# What a masked read selects: the view's clear columns and the two ciphertexts its initials come from.
+_MASKED_READ = (
+    patients.c.id, patients.c.practice_id, patients.c.first_name, patients.c.last_name,
+    patients.c.archived, patients.c.created_at, patients.c.updated_at, patients.c.version,
+)  # fmt: skip
+_MASKED_KEYS = tuple(c.name for c in _MASKED_READ)
 
 
 # Writes take the values as parameters of statements built once (building one per call, its values
@@ -108,23 +115,15 @@ class SqlAlchemyPatientRepository:
 
     def list(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[Patient]:
         """Return one page of the patients within scope that match the filters."""
-        key = sort_key(page, _SORT_COLUMNS)
-        values, reach = _reach_parameters(scope)
-        values |= keyset_parameters(page, key)
-        for name in ("practice_id", "created_from", "created_to"):
-            if getattr(filters, name) is not None:
-                values[f"filter_{name}"] = getattr(filters, name)
-        stmt = _list_statement(
-            **reach,
-            archived=filters.archived,
-            filtered=frozenset(name for name in values if name.startswith("filter_")),
-            sort=key.field,
-            descending=key.descending,
-            after=page.cursor is not None,
-        )
-        items = self._decode(self._db.execute(stmt, values))
-        sorts = {"created_at": lambda p: p.created_at, "updated_at": lambda p: p.updated_at}
-        return cut_page(items, page, sorts, lambda p: p.id)
+        stmt, values = _list_query(scope, filters, page, masked=False)
+        return cut_page(self._decode(self._db.execute(stmt, values)), page, _SORTS, lambda p: p.id)
+
+    def list_masked(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[MaskedPatient]:
+        """Return `list`'s page as masked views: no insurances read, no PHI opened but the two names."""
+        stmt, values = _list_query(scope, filters, page, masked=True)
+        rows = self._db.execute(stmt, values).all()
+        items = tuple(self._codec.masked(dict(zip(_MASKED_KEYS, row, strict=True))) for row in rows)
+        return cut_page(items, page, _SORTS, lambda p: p.id)
 
     def search(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[Patient, ...]:
         """Return unarchived patients within scope matching exactly, through blind indexes only."""
@@ -172,6 +171,31 @@ class SqlAlchemyPatientRepository:
             if row[_PATIENT_COUNT] is not None:  # the insurance's patient_id: none when it has no insurance
                 found[1].append(dict(zip(_INSURANCE_KEYS, row[_PATIENT_COUNT:], strict=True)))
         return tuple(self._codec.patient(patient, insurances) for patient, insurances in rows.values())
+
+
+_SORTS: dict[str, Callable[[Any], Any]] = {"created_at": lambda p: p.created_at, "updated_at": lambda p: p.updated_at}
+
+
+def _list_query(
+    scope: Scope, filters: PatientFilter, page: PageRequest, *, masked: bool
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The list statement of this request's shape and the values of its parameters."""
+    key = sort_key(page, _SORT_COLUMNS)
+    values, reach = _reach_parameters(scope)
+    values |= keyset_parameters(page, key)
+    for name in ("practice_id", "created_from", "created_to"):
+        if getattr(filters, name) is not None:
+            values[f"filter_{name}"] = getattr(filters, name)
+    stmt = _list_statement(
+        **reach,
+        archived=filters.archived,
+        filtered=frozenset(name for name in values if name.startswith("filter_")),
+        sort=key.field,
+        descending=key.descending,
+        after=page.cursor is not None,
+        masked=masked,
+    )
+    return stmt, values
 
 
 def _with_insurances(stmt: Select[Any], order: tuple[str, bool] | None) -> Select[Any]:
@@ -230,15 +254,17 @@ def _list_statement(
     sort: str,
     descending: bool,
     after: bool,
+    masked: bool,
 ) -> Select[Any]:
     """The list query of one shape, built once: scope, filters, cursor and page size are bind parameters.
 
     Building a statement and its cache key, and matching a new statement's columns to the cached
-    compilation, cost more than running it; a shape (which scope, which filters, which sort) is
-    built the first time it is asked for and reused by every request of that shape.
+    compilation, cost more than running it; a shape (which scope, which filters, which sort, which view)
+    is built the first time it is asked for and reused by every request of that shape. A masked view
+    selects only its own columns and joins no insurances.
     """
     reach = _bound_reach(everything=everything, by_practice=by_practice, by_ivr=by_ivr)
-    stmt = select(*_PATIENT_READ).where(reach, patients.c.archived.is_(archived))
+    stmt = select(*(_MASKED_READ if masked else _PATIENT_READ)).where(reach, patients.c.archived.is_(archived))
     if "filter_practice_id" in filtered:
         stmt = stmt.where(patients.c.practice_id == bindparam("filter_practice_id"))
     if "filter_created_from" in filtered:
@@ -246,4 +272,4 @@ def _list_statement(
     if "filter_created_to" in filtered:
         stmt = stmt.where(patients.c.created_at < bindparam("filter_created_to"))
     stmt = bound_keyset(stmt, _SORT_COLUMNS[sort], patients.c.id, descending=descending, after=after)
-    return _with_insurances(stmt, (sort, descending))
+    return stmt if masked else _with_insurances(stmt, (sort, descending))

@@ -18,7 +18,7 @@ from ivr_domain.patients.ports import (
     PatientsUnitOfWork,
 )
 from ivr_domain.patients.use_cases._common import record
-from ivr_domain.shared.actor import Actor
+from ivr_domain.shared.actor import Actor, Projection
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.errors import InvalidQuery, NotFound, NotPermitted, ValidationFailed
 from ivr_domain.shared.ids import PatientId
@@ -90,12 +90,22 @@ class ListPatientsHandler:
         if bad is not None:
             return self.audit.refused(actor, action, bad, resource_type="patient")
         with self.uow() as uow:
-            found = uow.patients.list(scope=actor.scope, filters=filters, page=page)
+            found = _page_in_projection(uow, actor, filters, page)
             returned = tuple(p.id for p in found.items)
             uow.audit.append(self.audit.entry(actor, action, resource_type="patient", patients=returned))
             uow.commit()
-        views = tuple(policy.project(actor, p) for p in found.items)
-        return Success(Page(items=views, next_cursor=found.next_cursor))
+        return Success(found)
+
+
+def _page_in_projection(
+    uow: PatientsUnitOfWork, actor: Actor, filters: PatientFilter, page: PageRequest
+) -> Page[PatientView]:
+    """Read the page as the actor may see it; a masked page never opens more PHI than the names it shows."""
+    if actor.projection is Projection.FULL:
+        full = uow.patients.list(scope=actor.scope, filters=filters, page=page)
+        return Page(items=full.items, next_cursor=full.next_cursor)
+    masked = uow.patients.list_masked(scope=actor.scope, filters=filters, page=page)
+    return Page(items=masked.items, next_cursor=masked.next_cursor)
 
 
 @frozen(kw_only=True)
