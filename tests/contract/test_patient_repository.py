@@ -234,10 +234,24 @@ def test_a_masked_page_is_the_full_page_masked(uow: UowFactory) -> None:
                 if (cursor := page.next_cursor) is None:
                     return seen
 
+    scopes = (ALL, Scope(practice_ids=frozenset({mine.id})), Scope())
     for filters in (PatientFilter(), PatientFilter(archived=True), PatientFilter(practice_id=theirs.id)):
-        for scope in (ALL, Scope(practice_ids=frozenset({mine.id})), Scope()):
+        for scope in scopes:
             assert every_page("list_masked", scope, filters) == every_page("list", scope, filters)
     assert every_page("list_masked", ALL, PatientFilter()) == [MaskedPatient.of(p) for p in reversed(made[:4])]
+    searches = (
+        NameAndBirthDate(last_name=made[0].name.last, date_of_birth=made[0].date_of_birth),
+        MemberIdSearch(member_id=made[0].insurances[0].member_id),
+    )
+    with uow() as u:
+        for scope in scopes:
+            for p in made:
+                full = u.patients.get(p.id, scope=scope)
+                assert u.patients.get_masked(p.id, scope=scope) == (MaskedPatient.of(full) if full else None)
+            for query in searches:
+                matches = u.patients.search(query, scope=scope, limit=3)
+                assert u.patients.search_masked(query, scope=scope, limit=3) == tuple(map(MaskedPatient.of, matches))
+        assert u.patients.search_masked(searches[1], scope=ALL, limit=3)  # the comparison is not of nothing
 
 
 def test_a_masked_page_opens_no_phi_but_the_names(backend: Backend) -> None:
@@ -264,9 +278,12 @@ def test_a_masked_page_opens_no_phi_but_the_names(backend: Backend) -> None:
     watched = SqlAlchemyUnitOfWork(backend.engine, cipher=Watching(), blind_index=backend.blind_index)  # type: ignore[arg-type]
     with watched as u:
         page = u.patients.list_masked(scope=ALL, filters=PatientFilter(), page=PageRequest())
-    assert len(page.items) == 3
+        assert len(page.items) == 3
+        assert u.patients.get_masked(page.items[0].id, scope=ALL) == page.items[0]
+        found = u.patients.search_masked(MemberIdSearch(member_id="ABC-123 456"), scope=ALL, limit=5)
+        assert len(found) == 3
     assert sorted(set(opened)) == ["patients.first_name", "patients.last_name"]
-    assert len(opened) == 6
+    assert len(opened) == 2 * (3 + 1 + 3)
     opened.clear()
     with watched as u:
         u.patients.list(scope=ALL, filters=PatientFilter(), page=PageRequest())

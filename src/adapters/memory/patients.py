@@ -64,6 +64,11 @@ class InMemoryPatientRepository:
         patient = self._ws.patients.get(patient_id)
         return patient if patient is not None and patient_in_scope(patient, scope) else None
 
+    def get_masked(self, patient_id: PatientId, *, scope: Scope) -> MaskedPatient | None:
+        """Return `get`'s patient as its masked view."""
+        patient = self.get(patient_id, scope=scope)
+        return MaskedPatient.of(patient) if patient is not None else None
+
     def add(self, patient: Patient) -> None:
         """Store a new patient."""
         self._ws.claim_new("patients", patient.id)
@@ -84,7 +89,7 @@ class InMemoryPatientRepository:
         return keyset_page(rows, page, sorts, lambda p: p.id)
 
     def list_masked(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[MaskedPatient]:
-        """Return `list`'s page as masked views (nothing here is encrypted: the SQL adapter is the one that saves)."""
+        """Return `list`'s page as masked views (nothing is encrypted here, so nothing is saved by reading less)."""
         found = self.list(scope=scope, filters=filters, page=page)
         return Page(items=tuple(MaskedPatient.of(p) for p in found.items), next_cursor=found.next_cursor)
 
@@ -96,6 +101,10 @@ class InMemoryPatientRepository:
             if not p.archived and patient_in_scope(p, scope) and _found_by(p, query)
         ]
         return tuple(sorted(found, key=lambda p: (p.created_at, p.id))[:limit])
+
+    def search_masked(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[MaskedPatient, ...]:
+        """Return `search`'s matches as masked views."""
+        return tuple(MaskedPatient.of(p) for p in self.search(query, scope=scope, limit=limit))
 
     def find_duplicate(
         self, *, practice_id: PracticeId, first_name: str, last_name: str, date_of_birth: date

@@ -55,6 +55,10 @@ class PatientRepository(Protocol):
         """Return the patient when they exist within scope (archived ones included)."""
         ...
 
+    def get_masked(self, patient_id: PatientId, *, scope: Scope) -> MaskedPatient | None:
+        """Return `get`'s patient as its masked view, opening no PHI but the names its initials come from."""
+        ...
+
     def add(self, patient: Patient) -> None:
         """Store a new patient."""
         ...
@@ -73,6 +77,10 @@ class PatientRepository(Protocol):
 
     def search(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[Patient, ...]:
         """Return unarchived patients within scope matching exactly, through blind indexes only."""
+        ...
+
+    def search_masked(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[MaskedPatient, ...]:
+        """Return `search`'s matches as masked views, opening no PHI but the names their initials come from."""
         ...
 
     def find_duplicate(

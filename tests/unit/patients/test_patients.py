@@ -22,7 +22,7 @@ from ivr_domain.shared.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from ivr_domain.shared.paging import Page, PageRequest
+from ivr_domain.shared.paging import PageRequest
 from ivr_domain.shared.validation import AddressInput
 from tests.platform import Platform, error_of, value_of
 
@@ -190,27 +190,38 @@ def test_the_sales_hierarchy_sees_masked_patients_and_cannot_write(platform: Pla
     assert isinstance(denied, NotPermitted)
 
 
-def test_a_masked_list_asks_the_store_for_masked_views_only(
+def test_masked_reads_ask_the_store_for_masked_views_only(
     platform: Platform, doctor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _create(platform, doctor)
+    patient = _create(platform, doctor)
     sales = platform.user("sales@example.org", Role.SALESPERSON)
     platform.assign(sales, value_of(platform.container.get_user()(doctor, doctor.user_id)))
     asked: list[str] = []
-    masked_read = InMemoryPatientRepository.list_masked
+    for name in ("get_masked", "list_masked", "search_masked"):
+        read = getattr(InMemoryPatientRepository, name)
 
-    def watched(self: InMemoryPatientRepository, **kwargs: Any) -> Page[MaskedPatient]:
-        asked.append("masked")
-        return masked_read(self, **kwargs)
+        def watched(
+            self: InMemoryPatientRepository, *args: Any, _read: Any = read, _name: str = name, **kwargs: Any
+        ) -> Any:
+            asked.append(_name)
+            return _read(self, *args, **kwargs)
 
-    monkeypatch.setattr(InMemoryPatientRepository, "list_masked", watched)
-    value_of(platform.container.list_patients()(doctor, PatientFilter(), PageRequest()))
-    assert asked == []  # the full projection reads the full page
-    listed = value_of(
-        platform.container.list_patients()(platform.actor("sales@example.org"), PatientFilter(), PageRequest())
-    )
-    assert asked == ["masked"]
-    assert [p.initials for p in listed.items] == ["AS"]
+        monkeypatch.setattr(InMemoryPatientRepository, name, watched)
+    query = NameAndBirthDate(last_name=patient.name.last, date_of_birth=patient.date_of_birth)
+    c = platform.container
+    for actor in (doctor, platform.actor("sales@example.org")):
+        views = (
+            value_of(c.get_patient()(actor, patient.id)),
+            *value_of(c.list_patients()(actor, PatientFilter(), PageRequest())).items,
+            *value_of(c.search_patients()(actor, query)),
+        )
+        assert len(views) == 3
+        if actor is doctor:
+            assert asked == []  # the full projection reads full patients
+            assert all(isinstance(v, Patient) for v in views)
+        else:
+            assert asked == ["get_masked", "list_masked", "search_masked"]
+            assert [v.initials for v in views if isinstance(v, MaskedPatient)] == ["AS"] * 3
 
 
 def test_logistics_gets_403_on_the_list_and_404_on_a_patient(platform: Platform, doctor: Actor) -> None:

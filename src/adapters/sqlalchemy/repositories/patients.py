@@ -121,12 +121,27 @@ class SqlAlchemyPatientRepository:
     def list_masked(self, *, scope: Scope, filters: PatientFilter, page: PageRequest) -> Page[MaskedPatient]:
         """Return `list`'s page as masked views: no insurances read, no PHI opened but the two names."""
         stmt, values = _list_query(scope, filters, page, masked=True)
-        rows = self._db.execute(stmt, values).all()
-        items = tuple(self._codec.masked(dict(zip(_MASKED_KEYS, row, strict=True))) for row in rows)
-        return cut_page(items, page, _SORTS, lambda p: p.id)
+        return cut_page(self._masked(self._db.execute(stmt, values)), page, _SORTS, lambda p: p.id)
+
+    def get_masked(self, patient_id: PatientId, *, scope: Scope) -> MaskedPatient | None:
+        """Return `get`'s patient as its masked view: no insurance read, no PHI opened but the two names."""
+        values, reach = _reach_parameters(scope)
+        found = self._masked(
+            self._db.execute(_get_statement(**reach, masked=True), {**values, "patient_id": patient_id})
+        )
+        return found[0] if found else None
 
     def search(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[Patient, ...]:
         """Return unarchived patients within scope matching exactly, through blind indexes only."""
+        return self._load(self._search_statement(query, scope, limit, _PATIENT_READ), order=("created_at", False))
+
+    def search_masked(self, query: PatientSearch, *, scope: Scope, limit: int) -> tuple[MaskedPatient, ...]:
+        """Return `search`'s matches as masked views: no insurance read, no PHI opened but the two names."""
+        return self._masked(self._db.execute(self._search_statement(query, scope, limit, _MASKED_READ)))
+
+    def _search_statement(
+        self, query: PatientSearch, scope: Scope, limit: int, columns: tuple[ColumnElement[Any], ...]
+    ) -> Select[Any]:
         match query:
             case NameAndBirthDate(last_name=last, date_of_birth=born, first_name=None):
                 found = patients.c.bi_last_dob == self._codec.last_dob(last, born)
@@ -137,13 +152,12 @@ class SqlAlchemyPatientRepository:
                     patient_insurances.c.bi_member_id == self._codec.member_id(member_id)
                 )
                 found = patients.c.id.in_(holders)
-        stmt = (
-            select(*_PATIENT_READ)
+        return (
+            select(*columns)
             .where(found, patients.c.archived.is_(False), patients_in_scope(scope))
             .order_by(patients.c.created_at, patients.c.id)
             .limit(limit)
         )
-        return self._load(stmt, order=("created_at", False))
 
     def find_duplicate(
         self, *, practice_id: PracticeId, first_name: str, last_name: str, date_of_birth: date
@@ -160,6 +174,10 @@ class SqlAlchemyPatientRepository:
 
     def _load(self, stmt: Select[Any], *, order: tuple[str, bool] | None = None) -> tuple[Patient, ...]:
         return self._decode(self._db.execute(_with_insurances(stmt, order)))
+
+    def _masked(self, result: CursorResult[Any]) -> tuple[MaskedPatient, ...]:
+        """Decode rows of `_MASKED_READ` into masked views."""
+        return tuple(self._codec.masked(dict(zip(_MASKED_KEYS, row, strict=True))) for row in result.all())
 
     def _decode(self, result: CursorResult[Any]) -> tuple[Patient, ...]:
         """Decode rows of `_with_insurances`: one per insurance (or one for a patient without any)."""
@@ -237,9 +255,11 @@ def _bound_reach(*, everything: bool, by_practice: bool, by_ivr: bool) -> Column
 
 
 @cache
-def _get_statement(*, everything: bool, by_practice: bool, by_ivr: bool) -> Select[Any]:
-    """One patient by `patient_id` within a scope of this shape, with insurances; built once per shape."""
+def _get_statement(*, everything: bool, by_practice: bool, by_ivr: bool, masked: bool = False) -> Select[Any]:
+    """One patient by `patient_id` within a scope of this shape, with insurances unless masked; built once per shape."""
     reach = _bound_reach(everything=everything, by_practice=by_practice, by_ivr=by_ivr)
+    if masked:
+        return select(*_MASKED_READ).where(patients.c.id == bindparam("patient_id"), reach)
     return _with_insurances(select(*_PATIENT_READ).where(patients.c.id == bindparam("patient_id"), reach), None)
 
 

@@ -63,7 +63,7 @@ def record(
     actor: Actor,
     *,
     action: str,
-    patient: Patient,
+    patient: PatientView,
     fields: tuple[str, ...] = (),
 ) -> None:
     """Audit a request about one patient in the request's own transaction, and commit."""

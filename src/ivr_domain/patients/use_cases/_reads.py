@@ -8,7 +8,7 @@ from attrs import frozen
 from returns.result import Failure, Result, Success
 
 from ivr_domain.patients import policy
-from ivr_domain.patients.model import Patient, PatientView
+from ivr_domain.patients.model import PatientView
 from ivr_domain.patients.ports import (
     PATIENT_SORTS,
     MemberIdSearch,
@@ -50,26 +50,33 @@ class GetPatientHandler:
         what the audit log then records, so nothing here may count as a read of the patient.
         """
         with self.uow() as uow:
-            return self._find(uow, actor, patient_id).map(lambda patient: policy.project(actor, patient))
+            return self._find(uow, actor, patient_id)
 
     def _read(self, actor: Actor, patient_id: PatientId) -> Result[PatientView, NotFound | NotPermitted]:
         with self.uow() as uow:
             match self._find(uow, actor, patient_id):
                 case Failure(refusal):
                     return Failure(refusal)
-                case Success(patient):
+                case Success(view):
                     pass
-            record(uow, self.audit, actor, action="patients.read", patient=patient)
-            return Success(policy.project(actor, patient))
+            record(uow, self.audit, actor, action="patients.read", patient=view)
+            return Success(view)
 
     @staticmethod
-    def _find(uow: PatientsUnitOfWork, actor: Actor, patient_id: PatientId) -> Result[Patient, NotFound | NotPermitted]:
-        patient = uow.patients.get(patient_id, scope=actor.scope)
-        if patient is None:
+    def _find(
+        uow: PatientsUnitOfWork, actor: Actor, patient_id: PatientId
+    ) -> Result[PatientView, NotFound | NotPermitted]:
+        """The patient in the actor's projection; a masked view is read masked, opening only the names."""
+        view: PatientView | None
+        if actor.projection is Projection.FULL:
+            view = uow.patients.get(patient_id, scope=actor.scope)
+        else:
+            view = uow.patients.get_masked(patient_id, scope=actor.scope)
+        if view is None:
             return Failure(NotFound(entity="patient", id=str(patient_id)))
         if not policy.may_read(actor):
             return Failure(NotPermitted(action="patients.read"))
-        return Success(patient)
+        return Success(view)
 
 
 @frozen(kw_only=True)
@@ -126,12 +133,16 @@ class SearchPatientsHandler:
         if problem is not None:
             return self.audit.refused(actor, action, problem, resource_type="patient")
         with self.uow() as uow:
-            found = uow.patients.search(query, scope=actor.scope, limit=SEARCH_LIMIT)
+            found: tuple[PatientView, ...]
+            if actor.projection is Projection.FULL:
+                found = uow.patients.search(query, scope=actor.scope, limit=SEARCH_LIMIT)
+            else:
+                found = uow.patients.search_masked(query, scope=actor.scope, limit=SEARCH_LIMIT)
             # The search terms are PHI and stay out of the entry; the patients it returned are listed.
             returned = tuple(p.id for p in found)
             uow.audit.append(self.audit.entry(actor, action, resource_type="patient", patients=returned))
             uow.commit()
-        return Success(tuple(policy.project(actor, p) for p in found))
+        return Success(found)
 
 
 def _query_problem(query: PatientSearch) -> ValidationFailed | None:
