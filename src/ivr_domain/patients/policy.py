@@ -16,8 +16,13 @@ def may_write(actor: Actor) -> bool:
     return actor.can(Permission.PATIENTS_WRITE)
 
 
+def sees_full(actor: Actor) -> bool:
+    """Tell whether the actor sees patients in full; everyone else sees them masked (and is read masked)."""
+    return actor.projection is Projection.FULL
+
+
 def project(actor: Actor, patient: Patient) -> PatientView:
     """Return what the actor may see of a patient: full, or masked for the sales hierarchy."""
-    if actor.projection is Projection.FULL:
+    if sees_full(actor):
         return patient
     return MaskedPatient.of(patient)

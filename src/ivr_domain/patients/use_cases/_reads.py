@@ -18,7 +18,7 @@ from ivr_domain.patients.ports import (
     PatientsUnitOfWork,
 )
 from ivr_domain.patients.use_cases._common import record
-from ivr_domain.shared.actor import Actor, Projection
+from ivr_domain.shared.actor import Actor
 from ivr_domain.shared.audit import AuditTrail
 from ivr_domain.shared.errors import InvalidQuery, NotFound, NotPermitted, ValidationFailed
 from ivr_domain.shared.ids import PatientId
@@ -68,7 +68,7 @@ class GetPatientHandler:
     ) -> Result[PatientView, NotFound | NotPermitted]:
         """The patient in the actor's projection; a masked view is read masked, opening only the names."""
         view: PatientView | None
-        if actor.projection is Projection.FULL:
+        if policy.sees_full(actor):
             view = uow.patients.get(patient_id, scope=actor.scope)
         else:
             view = uow.patients.get_masked(patient_id, scope=actor.scope)
@@ -108,7 +108,7 @@ def _page_in_projection(
     uow: PatientsUnitOfWork, actor: Actor, filters: PatientFilter, page: PageRequest
 ) -> Page[PatientView]:
     """Read the page as the actor may see it; a masked page never opens more PHI than the names it shows."""
-    if actor.projection is Projection.FULL:
+    if policy.sees_full(actor):
         full = uow.patients.list(scope=actor.scope, filters=filters, page=page)
         return Page(items=full.items, next_cursor=full.next_cursor)
     masked = uow.patients.list_masked(scope=actor.scope, filters=filters, page=page)
@@ -134,7 +134,7 @@ class SearchPatientsHandler:
             return self.audit.refused(actor, action, problem, resource_type="patient")
         with self.uow() as uow:
             found: tuple[PatientView, ...]
-            if actor.projection is Projection.FULL:
+            if policy.sees_full(actor):
                 found = uow.patients.search(query, scope=actor.scope, limit=SEARCH_LIMIT)
             else:
                 found = uow.patients.search_masked(query, scope=actor.scope, limit=SEARCH_LIMIT)
