@@ -382,13 +382,18 @@ def app() -> Litestar:
     cipher = AesGcmFieldCipher(keys.cipher_keys, keys.current_cipher_key_id)
     with engine.begin() as connection:
         fill_envelopes(connection, cipher, practice)
-    floor = build_app(engine, cipher, practice, _transition_routes(data_dir.parent / "postgresql-ivrs"))
+    floor = build_app(engine, cipher, practice, _ivr_routes(ivr_data_dir(data_dir)))
     settle_heap()
     return floor
 
 
-def _transition_routes(data_dir: Path) -> list[Any]:
-    """The three IVR actions over the IVR data set, when there is one."""
+def ivr_data_dir(data_dir: Path) -> Path:
+    """Where the IVR data set lies beside the patient one (`benchmarks/run` makes both)."""
+    return data_dir.parent / "postgresql-ivrs"
+
+
+def _ivr_routes(data_dir: Path) -> list[Any]:
+    """The IVR page and the three IVR actions over the IVR data set, when there is one."""
     if not (data_dir / "manifest.json").exists():
         return []
     manifest = json.loads((data_dir / "manifest.json").read_text())
@@ -396,7 +401,7 @@ def _transition_routes(data_dir: Path) -> list[Any]:
     pool = ConnectionPool(_psycopg_url(manifest["database_url"]), min_size=4, max_size=10, open=True)
     cipher = AesGcmFieldCipher(keys.cipher_keys, keys.current_cipher_key_id)
     return [
-        action_route(pool, cipher, _claims, data_dir / "floor-drafts.txt"),
+        action_route(pool, cipher, _claims),
         page_route(pool, cipher, _claims, manifest["list_doctor"]["practice"]),
     ]
 
@@ -413,7 +418,7 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the floor server did not become ready within 60 s")
 
 
-def _wrk(base: str, route: str, token: str, seconds: int, connections: int) -> dict[str, Any]:
+def _wrk(base: str, route: str, token: str, *, seconds: int, connections: int, ivr_dir: Path) -> dict[str, Any]:
     env = {**os.environ, "BENCH_SCENARIO": "list", "BENCH_PATH": route, "BENCH_TOKEN": token}
     script, threads = "bench.lua", 1
     if route == SUBMIT_APPROVE:
@@ -422,7 +427,7 @@ def _wrk(base: str, route: str, token: str, seconds: int, connections: int) -> d
         env |= {
             "BENCH_DOCTOR_TOKEN": token,
             "BENCH_REVIEWER_TOKEN": token,
-            "BENCH_DRAFTS": str(_drafts_left()),
+            "BENCH_DRAFTS": str(_drafts_left(ivr_dir)),
             "BENCH_VALID_UNTIL": (dt.date.today() + dt.timedelta(days=180)).isoformat(),
             "BENCH_THREADS": str(connections),
         }
@@ -434,9 +439,8 @@ def _wrk(base: str, route: str, token: str, seconds: int, connections: int) -> d
     return result
 
 
-def _drafts_left() -> Path:
+def _drafts_left(data_dir: Path) -> Path:
     """Write the floor's IVRs still in draft (earlier runs and the warm-up took some) for the wrk script."""
-    data_dir = ROOT / "var/bench/postgresql-ivrs"
     manifest = json.loads((data_dir / "manifest.json").read_text())
     with psycopg.connect(_psycopg_url(manifest["database_url"])) as connection:
         ids = [
@@ -477,11 +481,12 @@ def main() -> None:
         request = urllib.request.Request(f"{base}/floor/token", method="POST")  # noqa: S310
         with urllib.request.urlopen(request) as answer:  # noqa: S310
             token = answer.read().decode()
+        ivr_dir = ivr_data_dir(args.data_dir)
         for route in args.routes:
             path = SUBMIT_APPROVE if route == "submit-approve" else f"/floor/{route}"
-            _wrk(base, path, token, args.warmup, args.connections)
+            _wrk(base, path, token, seconds=args.warmup, connections=args.connections, ivr_dir=ivr_dir)
             server_before, pg_before = _cpu(server.pid)
-            result = _wrk(base, path, token, args.duration, args.connections)
+            result = _wrk(base, path, token, seconds=args.duration, connections=args.connections, ivr_dir=ivr_dir)
             server_after, pg_after = _cpu(server.pid)
             requests = max(result["requests"], 1)
             record = {

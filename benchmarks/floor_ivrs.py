@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -116,8 +115,8 @@ class Approval(msgspec.Struct, forbid_unknown_fields=True):
     coverages: list[Coverage]
 
 
-def prepare(pool: ConnectionPool, drafts_file: Path) -> None:
-    """Copy DRAFTS of the submit pool's drafts and their patients into fresh scratch tables; list their ids."""
+def prepare(pool: ConnectionPool) -> None:
+    """Copy DRAFTS drafts and their patients into fresh scratch tables (the runner lists those still in draft)."""
     with pool.connection() as connection:
         for statement in _SETUP:
             connection.execute(statement)
@@ -129,8 +128,6 @@ def prepare(pool: ConnectionPool, drafts_file: Path) -> None:
         )
         connection.execute("ANALYZE floor_ivrs")
         connection.execute("ANALYZE floor_patients")
-        ids = [str(row[0]) for row in connection.execute("SELECT id FROM floor_ivrs ORDER BY id")]
-    drafts_file.write_text("\n".join(ids) + "\n")
 
 
 _PAGE = """
@@ -205,9 +202,9 @@ def snapshot(connection: Any, cipher: AesGcmFieldCipher, patient_id: uuid.UUID) 
     return {"first_name": first, "last_name": last, "date_of_birth": born, "sex": sex, "insurances": insurances}
 
 
-def action_route(pool: ConnectionPool, cipher: AesGcmFieldCipher, claims_of: Any, drafts_file: Path) -> Any:
+def action_route(pool: ConnectionPool, cipher: AesGcmFieldCipher, claims_of: Any) -> Any:
     """Return the handler of the three actions over the IVR data set's pool and keys."""
-    prepare(pool, drafts_file)
+    prepare(pool)
     decrypt, encrypt = cipher.decrypt, cipher.encrypt
     decode_approval = msgspec.json.Decoder(Approval).decode
     decode_document = msgspec.json.Decoder(dict[str, Any]).decode
